@@ -1,0 +1,60 @@
+# One task runner for developers, pre-commit and CI (.ci/run). `make help` lists the targets.
+SHELL := bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+WHEEL_VENV ?= .venv-wheel
+PYTEST_ARGS ?=
+
+.PHONY: help venv develop test lint fmt rust-test wheel wheel-smoke bench bench-short fuzz-smoke clean
+
+help: ## show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+
+$(VENV)/.deps: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q 'maturin>=1.7,<2' 'ruff>=0.6' 'mypy>=1.10'
+	touch $@
+
+venv: $(VENV)/.deps ## create the development venv with maturin, ruff and mypy
+
+develop: venv ## build the native module (release) and install the package with its test extras
+	$(VENV)/bin/maturin develop --release --extras test -q
+
+test: develop ## install the test dependencies and run the whole test suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+rust-test: ## cargo test (pure Rust cores)
+	cargo test --quiet
+
+lint: venv ## cargo fmt/clippy, ruff, mypy strict, stubtest
+	cargo fmt --all -- --check
+	cargo clippy --all-targets --quiet -- -D warnings
+	$(VENV)/bin/ruff check python tests benches
+	$(VENV)/bin/ruff format --check python tests benches
+	$(VENV)/bin/mypy
+
+fmt: venv ## format Rust and Python sources
+	cargo fmt --all
+	$(VENV)/bin/ruff format python tests benches
+	$(VENV)/bin/ruff check --fix python tests benches
+
+wheel: venv ## build a release wheel into dist/
+	rm -rf dist
+	$(VENV)/bin/maturin build --release --out dist -q
+
+wheel-smoke: wheel ## install the wheel into a clean venv and run the smoke tests from it
+	rm -rf $(WHEEL_VENV)
+	$(PYTHON) -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/python -m pip install -q dist/*.whl pytest pytest-timeout pytest-asyncio hypothesis
+	cd tests/smoke && ../../$(WHEEL_VENV)/bin/python -m pytest -q -p no:cacheprovider --rootdir=. -c /dev/null .
+
+bench-short: develop ## run every benchmark in its short (CI) mode
+	@for b in benches/bench_*.py; do echo "== $$b"; $(PY) $$b --short || exit 1; done
+
+bench: develop ## run every benchmark in full
+	@for b in benches/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean: ## remove build outputs and venvs
+	rm -rf target dist $(VENV) $(WHEEL_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,36 @@
+"""fastg4f: drop-in, Rust-accelerated gpt4free-style chat providers.
+
+``import fastg4f`` is light: submodules (providers, client, API server) load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from fastg4f._native import __version__
+
+if TYPE_CHECKING:  # pragma: no cover - names for type checkers only
+    pass
+
+__all__ = ["__version__"]
+
+# Public attribute -> module that defines it; imported lazily on first access.
+_LAZY: dict[str, str] = {}
+
+# Subpackages reachable as attributes (``fastg4f.errors`` ...), imported on first access.
+_SUBMODULES = frozenset({"errors", "typing"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'fastg4f' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, *_SUBMODULES})

@@ -1,0 +1,3 @@
+//! Pure core of the `conversation` concern (no PyO3).
+
+pub mod py;

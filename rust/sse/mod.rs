@@ -1,0 +1,3 @@
+//! Pure core of the `sse` concern (no PyO3).
+
+pub mod py;
