@@ -231,9 +231,13 @@ def decode_program(
 
 def _check_program(program: Any, max_items: int, max_depth: int) -> None:
     if not isinstance(program, list):
-        raise TurnstileError(f"a turnstile program must be a JSON list, got {type(program).__name__}")
+        raise TurnstileError(
+            f"a turnstile program must be a JSON list, got {type(program).__name__}"
+        )
     if len(program) > max_items:
-        raise TurnstileError(f"the program has {len(program)} instructions; the limit is {max_items}")
+        raise TurnstileError(
+            f"the program has {len(program)} instructions; the limit is {max_items}"
+        )
     _check_shape(program, max_items, max_depth)
 
 
@@ -246,7 +250,9 @@ def _check_shape(value: Any, max_items: int, max_depth: int) -> None:
             if depth >= max_depth:
                 raise TurnstileError(f"a value is nested deeper than {max_depth} levels")
             if len(item) > max_items:
-                raise TurnstileError(f"a list or map has {len(item)} items; the limit is {max_items}")
+                raise TurnstileError(
+                    f"a list or map has {len(item)} items; the limit is {max_items}"
+                )
             children = item.values() if isinstance(item, dict) else item
             stack.extend((c, depth + 1) for c in children)
 
@@ -323,12 +329,15 @@ class _VM:
         if isinstance(value, str):
             if len(value) > self.max_string_chars:
                 raise TurnstileError(
-                    f"a string grew to {len(value)} characters; the limit is {self.max_string_chars}"
+                    f"a string grew to {len(value)} characters; "
+                    f"the limit is {self.max_string_chars}"
                 )
             self.charge(len(value))
         elif isinstance(value, list):
             if len(value) > self.max_items:
-                raise TurnstileError(f"a list grew to {len(value)} items; the limit is {self.max_items}")
+                raise TurnstileError(
+                    f"a list grew to {len(value)} items; the limit is {self.max_items}"
+                )
             self.charge(len(value))
         return value
 
@@ -437,7 +446,9 @@ class _VM:
         target = self.get(e)
         if target == "window.Reflect.set":
             if len(args) < 3 or not isinstance(args[0], OrderedMap):
-                raise TurnstileError("window.Reflect.set needs (object from Object.create, key, value)")
+                raise TurnstileError(
+                    "window.Reflect.set needs (object from Object.create, key, value)"
+                )
             obj = args[0]
             if len(obj.items) >= self.max_items:
                 raise TurnstileError(f"an object grew past {self.max_items} entries")

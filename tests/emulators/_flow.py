@@ -1,4 +1,4 @@
-"""A minimal pure-Python ChatGpt client and SSE parser, written for the tests (no fastg4f client code)."""
+"""A minimal pure-Python ChatGpt client and SSE parser for the tests (no fastg4f client code)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,32 @@ import httpx
 
 from fastg4f.turnstile import process_turnstile
 
-UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/127.0.0.0 Safari/537.36"
+UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/127.0.0.0 Safari/537.36"
+)
 
 
 def config(user_agent: str = UA) -> list[Any]:
     return [
-        4016, "Sat Nov 21 2026 10:00:00 GMT+0200 (Central European Summer Time)", None, 0, user_agent,
-        None, "prod-test", "en-US", "en-US,es-US,en,es", 0, "webdriver\u2212false", "location",
-        "ontransitionend", 1234.5, str(uuid.uuid4()), "", 8, 1795000000,
+        4016,
+        "Sat Nov 21 2026 10:00:00 GMT+0200 (Central European Summer Time)",
+        None,
+        0,
+        user_agent,
+        None,
+        "prod-test",
+        "en-US",
+        "en-US,es-US,en,es",
+        0,
+        "webdriver\u2212false",
+        "location",
+        "ontransitionend",
+        1234.5,
+        str(uuid.uuid4()),
+        "",
+        8,
+        1795000000,
     ]
 
 
@@ -87,13 +105,18 @@ def _v1_text(events: list[tuple[str, str]]) -> str:
                 out_part = op["v"]["message"]["content"]["parts"][0]
                 if roles[c] == "assistant":
                     out.append(out_part)
-            elif op["p"] == "/message/content/parts/0" and op["o"] == "append":
-                if roles.get(c) == "assistant":
-                    out.append(op["v"])
+            elif (
+                op["p"] == "/message/content/parts/0"
+                and op["o"] == "append"
+                and roles.get(c) == "assistant"
+            ):
+                out.append(op["v"])
     return "".join(out)
 
 
-def requirements(client: httpx.Client, base: str, p: str | None = None) -> tuple[str, dict[str, Any]]:
+def requirements(
+    client: httpx.Client, base: str, p: str | None = None
+) -> tuple[str, dict[str, Any]]:
     client.get(base + "/").raise_for_status()
     if p is None:
         p = "gAAAAAC" + solve(str(random.random()), "0fffff", config())
@@ -106,7 +129,9 @@ def headers_for(p: str, req: dict[str, Any]) -> dict[str, str]:
     headers = {"openai-sentinel-chat-requirements-token": req["token"]}
     pow_ = req["proofofwork"]
     if pow_["required"]:
-        headers["openai-sentinel-proof-token"] = "gAAAAAB" + solve(pow_["seed"], pow_["difficulty"], config())
+        headers["openai-sentinel-proof-token"] = "gAAAAAB" + solve(
+            pow_["seed"], pow_["difficulty"], config()
+        )
     if req["turnstile"]["required"]:
         headers["openai-sentinel-turnstile-token"] = process_turnstile(req["turnstile"]["dx"], p)
     return headers
@@ -116,9 +141,12 @@ def body(messages: list[dict[str, str]], model: str = "auto") -> dict[str, Any]:
     return {
         "action": "next",
         "messages": [
-            {"id": str(uuid.uuid4()), "author": {"role": m["role"]},
-             "content": {"content_type": "text", "parts": [m["content"]]},
-             "metadata": {"serialization_metadata": {"custom_symbol_offsets": []}}}
+            {
+                "id": str(uuid.uuid4()),
+                "author": {"role": m["role"]},
+                "content": {"content_type": "text", "parts": [m["content"]]},
+                "metadata": {"serialization_metadata": {"custom_symbol_offsets": []}},
+            }
             for m in messages
         ],
         "parent_message_id": str(uuid.uuid4()),
@@ -133,4 +161,6 @@ def body(messages: list[dict[str, str]], model: str = "auto") -> dict[str, Any]:
 
 def conversation(client: httpx.Client, base: str, messages: list[dict[str, str]]) -> httpx.Response:
     p, req = requirements(client, base)
-    return client.post(base + "/backend-anon/conversation", json=body(messages), headers=headers_for(p, req))
+    return client.post(
+        base + "/backend-anon/conversation", json=body(messages), headers=headers_for(p, req)
+    )

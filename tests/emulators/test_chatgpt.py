@@ -32,7 +32,9 @@ CONV = "/backend-anon/conversation"
 
 @pytest.mark.parametrize("fmt", ["v1", "legacy"])
 @pytest.mark.parametrize("line_ending", ["\n", "\r\n"])
-def test_full_flow_both_formats(emu: Emulators, client: httpx.Client, fmt: str, line_ending: str) -> None:
+def test_full_flow_both_formats(
+    emu: Emulators, client: httpx.Client, fmt: str, line_ending: str
+) -> None:
     emu.configure("ChatGpt", stream_format=fmt, line_ending=line_ending, chunk_max=13)
     base = emu.urls["ChatGpt"]
     with client.stream("POST", base + CONV) as _:
@@ -49,9 +51,15 @@ def test_full_flow_both_formats(emu: Emulators, client: httpx.Client, fmt: str, 
     assert events[-1][1] == "[DONE]"
     assert _flow.text_of(events) == expected_answer("ChatGpt", MESSAGES)
     if fmt == "v1":
-        types = [json.loads(d).get("type") for n, d in events if n == "message" and d.startswith("{")]
-        assert {"resume_conversation_token", "input_message", "title_generation",
-                "message_stream_complete"} <= set(types)
+        types = [
+            json.loads(d).get("type") for n, d in events if n == "message" and d.startswith("{")
+        ]
+        assert {
+            "resume_conversation_token",
+            "input_message",
+            "title_generation",
+            "message_stream_complete",
+        } <= set(types)
         assert any(n == "delta" and '"o":"patch"' in d for n, d in events)
 
 
@@ -75,7 +83,11 @@ def test_requirements_shape_and_knobs(emu: Emulators, client: httpx.Client) -> N
     base = emu.urls["ChatGpt"]
     _, req = _flow.requirements(client, base)
     assert req["token"].startswith("gAAAAAB")
-    assert req["proofofwork"] == {"required": True, "seed": req["proofofwork"]["seed"], "difficulty": "0fffff"}
+    assert req["proofofwork"] == {
+        "required": True,
+        "seed": req["proofofwork"]["seed"],
+        "difficulty": "0fffff",
+    }
     assert req["turnstile"]["required"] is True and isinstance(req["turnstile"]["dx"], str)
     assert req["expire_after"] == 540
     emu.configure("ChatGpt", pow_required=False, turnstile_required=False)
@@ -93,7 +105,9 @@ def test_requirements_shape_and_knobs(emu: Emulators, client: httpx.Client) -> N
     ("body", "status"),
     [(b"not json", 422), (b"{}", 422), (b'{"p": "nope"}', 403), (b'{"p": "gAAAAACW10="}', 403)],
 )
-def test_requirements_body_errors(emu: Emulators, client: httpx.Client, body: bytes, status: int) -> None:
+def test_requirements_body_errors(
+    emu: Emulators, client: httpx.Client, body: bytes, status: int
+) -> None:
     base = emu.urls["ChatGpt"]
     client.get(base + "/")
     r = client.post(base + REQ, content=body, headers={"content-type": "application/json"})
@@ -146,7 +160,9 @@ def test_conversation_sentinel_errors(emu: Emulators, client: httpx.Client, brea
     if breakage == "no_token":
         del headers["openai-sentinel-chat-requirements-token"]
     elif breakage == "bad_proof":
-        headers["openai-sentinel-proof-token"] = "gAAAAABwQ8Lk5FbGpA2NcR9dShT6gYjU7VxZ4D" + "IjAuMSI="
+        headers["openai-sentinel-proof-token"] = (
+            "gAAAAABwQ8Lk5FbGpA2NcR9dShT6gYjU7VxZ4D" + "IjAuMSI="
+        )
     elif breakage == "no_proof":
         del headers["openai-sentinel-proof-token"]
     elif breakage == "bad_turnstile":
@@ -189,7 +205,9 @@ def test_conversation_without_cookie_is_401(emu: Emulators, client: httpx.Client
         (lambda b: b.pop("parent_message_id"), "parent_message_id"),
     ],
 )
-def test_conversation_body_validation(emu: Emulators, client: httpx.Client, mutate, loc: str) -> None:  # type: ignore[no-untyped-def]
+def test_conversation_body_validation(
+    emu: Emulators, client: httpx.Client, mutate, loc: str
+) -> None:  # type: ignore[no-untyped-def]
     emu.configure("ChatGpt", pow_required=False, turnstile_required=False)
     base = emu.urls["ChatGpt"]
     _, headers = _flow_parts(client, base)
@@ -203,7 +221,10 @@ def test_conversation_body_validation(emu: Emulators, client: httpx.Client, muta
 def test_long_history_and_exact_answer(emu: Emulators, client: httpx.Client) -> None:
     history = []
     for i in range(40):
-        history += [{"role": "user", "content": f"Frage {i} ½"}, {"role": "assistant", "content": f"Antwort {i}"}]
+        history += [
+            {"role": "user", "content": f"Frage {i} ½"},
+            {"role": "assistant", "content": f"Antwort {i}"},
+        ]
     history.append({"role": "user", "content": "Letzte Frage ✓"})
     r = _flow.conversation(client, emu.urls["ChatGpt"], history)
     text = _flow.text_of(_flow.parse_sse(r.content))
@@ -265,11 +286,15 @@ def test_fault_drop_mid_stream(emu: Emulators, client: httpx.Client) -> None:
     base = emu.urls["ChatGpt"]
     p, req = _flow.requirements(client, base)
     got = bytearray()
-    with pytest.raises(httpx.RemoteProtocolError):  # noqa: PT012
-        with client.stream("POST", base + CONV, json=_flow.body(MESSAGES), headers=_flow.headers_for(p, req)) as r:
-            assert r.status_code == 200
-            for chunk in r.iter_raw():
-                got += chunk
+    with (
+        pytest.raises(httpx.RemoteProtocolError),
+        client.stream(
+            "POST", base + CONV, json=_flow.body(MESSAGES), headers=_flow.headers_for(p, req)
+        ) as r,
+    ):
+        assert r.status_code == 200
+        for chunk in r.iter_raw():
+            got += chunk
     assert got and b"[DONE]" not in got
 
 

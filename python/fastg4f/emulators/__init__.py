@@ -40,7 +40,12 @@ from fastg4f.emulators.chatgpt import (
     check_requirements_token,
     verify_proof_token,
 )
-from fastg4f.emulators.wordpress import GERMAN_CHECKBOX, NONCE_ERRORS, WordPressEmulator, WordPressOptions
+from fastg4f.emulators.wordpress import (
+    GERMAN_CHECKBOX,
+    NONCE_ERRORS,
+    WordPressEmulator,
+    WordPressOptions,
+)
 
 __all__ = [
     "FAULTS",
@@ -92,6 +97,28 @@ class Emulators:
         self._server = EmulatorHTTPServer(self._dispatch)
         host, port = self._server.server_address[:2]
         self.base_url = f"http://{host!s}:{port}"
+        try:
+            self._build(chatgpt, chatgptt, chatgpt4o, chatgptes, aichat)
+        except BaseException:
+            self._server.server_close()
+            raise
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fastg4f-emulators",
+            daemon=True,
+        )
+        self._thread.start()
+        self._closed = False
+
+    def _build(
+        self,
+        chatgpt: ChatGptOptions | None,
+        chatgptt: WordPressOptions | None,
+        chatgpt4o: WordPressOptions | None,
+        chatgptes: WordPressOptions | None,
+        aichat: AichatOptions | None,
+    ) -> None:
         closing = self._server.closing
         wp = {"ChatGptt": chatgptt, "Chatgpt4o": chatgpt4o, "ChatGptEs": chatgptes}
         self.emulators: dict[str, EmulatorBase] = {
@@ -106,14 +133,6 @@ class Emulators:
             )
         self.emulators["Aichat"] = AichatEmulator(aichat or AichatOptions(), closing)
         self._by_prefix = {PREFIXES[n].lstrip("/"): e for n, e in self.emulators.items()}
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fastg4f-emulators",
-            daemon=True,
-        )
-        self._thread.start()
-        self._closed = False
 
     @property
     def urls(self) -> dict[str, str]:
@@ -140,14 +159,18 @@ class Emulators:
         """Rotates a WordPress site's chat nonce (the old one is rejected); returns the new one."""
         emulator = self._get(provider)
         if not isinstance(emulator, WordPressEmulator):
-            raise TypeError(f"{provider} has no nonce; WordPress sites: ChatGptt, Chatgpt4o, ChatGptEs")
+            raise TypeError(
+                f"{provider} has no nonce; WordPress sites: ChatGptt, Chatgpt4o, ChatGptEs"
+            )
         return emulator.rotate_nonce()
 
     def _get(self, provider: str) -> EmulatorBase:
         try:
             return self.emulators[provider]
         except KeyError:
-            raise KeyError(f"unknown emulator {provider!r}; known: {', '.join(PROVIDER_NAMES)}") from None
+            raise KeyError(
+                f"unknown emulator {provider!r}; known: {', '.join(PROVIDER_NAMES)}"
+            ) from None
 
     def _dispatch(self, request: Request) -> Response | StreamResponse:
         head, _, rest = request.path.lstrip("/").partition("/")

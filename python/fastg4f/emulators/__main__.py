@@ -14,11 +14,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs the emulators until Ctrl-C; returns the exit code."""
     parser = argparse.ArgumentParser(
         prog="python -m fastg4f.emulators",
-        description="Local emulators of the ChatGpt, ChatGptt, Chatgpt4o, ChatGptEs and Aichat protocols.",
+        description="Local emulators of the five providers' wire protocols.",
     )
     parser.add_argument("--difficulty", default="0fffff", help="ChatGpt PoW difficulty (hex)")
     parser.add_argument("--stream-format", choices=("v1", "legacy"), default="v1")
-    parser.add_argument("--no-turnstile", action="store_true", help="ChatGpt: turnstile not required")
+    parser.add_argument(
+        "--no-turnstile", action="store_true", help="ChatGpt: turnstile not required"
+    )
     parser.add_argument("--no-pow", action="store_true", help="ChatGpt: proof of work not required")
     parser.add_argument("--fault", choices=FAULTS, help="apply this fault to every emulator")
     args = parser.parse_args(argv)

@@ -23,7 +23,14 @@ __all__ = [
 Fault = Literal["rate_limit", "unusual_activity", "cloudflare", "drop", "malformed", "hang"]
 """Fault knob values; see :class:`EmulatorOptions`."""
 
-FAULTS: tuple[str, ...] = ("rate_limit", "unusual_activity", "cloudflare", "drop", "malformed", "hang")
+FAULTS: tuple[str, ...] = (
+    "rate_limit",
+    "unusual_activity",
+    "cloudflare",
+    "drop",
+    "malformed",
+    "hang",
+)
 
 PROVIDER_NAMES = ("ChatGpt", "ChatGptt", "Chatgpt4o", "ChatGptEs", "Aichat")
 """Provider class names, in the order the emulators are listed."""
@@ -32,8 +39,8 @@ UNUSUAL_ACTIVITY = "Unusual activity has been detected from your device. Try aga
 RATE_LIMIT_TEXT = "Too many requests in 1 hour. Try again later."
 
 CLOUDFLARE_PAGE = (
-    "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title>"
-    "<meta http-equiv=\"refresh\" content=\"390\"></head><body><div class=\"main-wrapper\">"
+    '<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>'
+    '<meta http-equiv="refresh" content="390"></head><body><div class="main-wrapper">'
     "<h1>Just a moment...</h1><p>Checking if the site connection is secure</p>"
     "<noscript>Enable JavaScript and cookies to continue</noscript></div></body></html>"
 )
@@ -117,7 +124,9 @@ class EmulatorBase:
             fault = self.options.fault
             if fault is None:
                 return None
-            if page and not (self.options.fault_pages and fault in ("cloudflare", "rate_limit", "hang")):
+            if page and not (
+                self.options.fault_pages and fault in ("cloudflare", "rate_limit", "hang")
+            ):
                 return None
             if self.options.fault_count is not None:
                 if self.options.fault_count <= 0:
@@ -141,7 +150,11 @@ class EmulatorBase:
                 403,
                 CLOUDFLARE_PAGE.encode(),
                 "text/html; charset=UTF-8",
-                [("cf-mitigated", "challenge"), ("server", "cloudflare"), ("cf-ray", secrets.token_hex(8))],
+                [
+                    ("cf-mitigated", "challenge"),
+                    ("server", "cloudflare"),
+                    ("cf-ray", secrets.token_hex(8)),
+                ],
             )
         if fault == "hang":
             self.closing.wait(self.options.hang_seconds)
@@ -179,7 +192,9 @@ def expected_answer(provider: str, prompt_or_messages: str | Sequence[Mapping[st
         checksum is SHA-256 of the canonical input; non-ASCII on purpose.
     """
     if provider not in PROVIDER_NAMES:
-        raise ValueError(f"unknown provider {provider!r}; choose one of {', '.join(PROVIDER_NAMES)}")
+        raise ValueError(
+            f"unknown provider {provider!r}; choose one of {', '.join(PROVIDER_NAMES)}"
+        )
     canonical, last = _canonical(prompt_or_messages)
     digest = hashlib.sha256(f"{provider}\n{canonical}".encode()).hexdigest()[:8]
     return f"{provider} émulateur ✓ — Prüfsumme {digest} — 你说: «{last}»"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.parser
 import email.policy
 import json
@@ -44,12 +45,16 @@ class Request:
         ctype = self.headers.get("content-type", "")
         if ctype.startswith("multipart/form-data"):
             head = f"Content-Type: {ctype}\r\n\r\n".encode("latin-1")
-            message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + self.body)
+            message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+                head + self.body
+            )
             for part in message.iter_parts():
                 name = part.get_param("name", header="content-disposition")
                 if isinstance(name, str):
                     payload = part.get_payload(decode=True)
-                    fields[name] = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+                    fields[name] = (
+                        payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+                    )
         else:
             text = self.body.decode("utf-8", "replace")
             for k, v in urllib.parse.parse_qs(text, keep_blank_values=True).items():
@@ -119,10 +124,8 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         with self._conns_lock:
             conns = list(self._conns)
         for conn in conns:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that disconnects mid-response is normal for an emulator; stay quiet.
@@ -130,7 +133,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
 
 
 class EmulatorRequestHandler(BaseHTTPRequestHandler):
-    """Parses requests into :class:`Request` and writes :class:`Response`/:class:`StreamResponse`."""
+    """Parses a request into :class:`Request` and writes the response the emulator returns."""
 
     protocol_version = "HTTP/1.1"
     server_version = "fastg4f-emulator"
@@ -140,10 +143,8 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         super().setup()
         self.server.track(self.connection, True)
         if self.server.closing.is_set():  # accepted just before close(): end it now
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def finish(self) -> None:
         try:
@@ -206,10 +207,8 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             self._send(response)
         except ConnectionDropped:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 

@@ -50,16 +50,23 @@ class AichatEmulator(EmulatorBase):
         if faulted is not None:
             return faulted
         if page and request.path in ("/", "/chat", "/chat/"):
-            return Response(200, "<!DOCTYPE html><html><body><h1>Chat GPT ✓</h1></body></html>".encode(),
-                            "text/html; charset=utf-8")
+            return Response(
+                200,
+                "<!DOCTYPE html><html><body><h1>Chat GPT ✓</h1></body></html>".encode(),
+                "text/html; charset=utf-8",
+            )
         if request.path != "/api/text":
             return json_response(404, {"response": False, "message": "Not found"})
         if request.method != "POST":
             return json_response(405, {"response": False, "message": "Method not allowed"})
         wanted = self.options.required_cookie
         if not request.cookies or (wanted is not None and wanted not in request.cookies):
-            return Response(403, CLOUDFLARE_PAGE.encode(), "text/html; charset=UTF-8",
-                            [("cf-mitigated", "challenge"), ("server", "cloudflare")])
+            return Response(
+                403,
+                CLOUDFLARE_PAGE.encode(),
+                "text/html; charset=UTF-8",
+                [("cf-mitigated", "challenge"), ("server", "cloudflare")],
+            )
         try:
             body = request.json()
         except (ValueError, UnicodeDecodeError):
@@ -69,10 +76,18 @@ class AichatEmulator(EmulatorBase):
         message = body.get("message")
         if not isinstance(message, str) or not message.strip():
             return _bad("'message' must be a non-empty string.")
-        for name, low, high in (("temperature", 0, 2), ("top_p", 0, 1),
-                                ("presence_penalty", -2, 2), ("frequency_penalty", -2, 2)):
+        for name, low, high in (
+            ("temperature", 0, 2),
+            ("top_p", 0, 1),
+            ("presence_penalty", -2, 2),
+            ("frequency_penalty", -2, 2),
+        ):
             value = body.get(name, low)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not low <= value <= high
+            ):
                 return _bad(f"'{name}' must be a number between {low} and {high}.")
         if self.options.response_false:
             return json_response(200, {"response": False, "message": FAILURE_MESSAGE})

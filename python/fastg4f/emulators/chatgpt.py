@@ -1,4 +1,4 @@
-"""The ChatGpt emulator: the anonymous chatgpt.com backend with the legacy single-step sentinel flow."""
+"""The ChatGpt emulator: chatgpt.com's anonymous backend, legacy single-step sentinel flow."""
 
 from __future__ import annotations
 
@@ -80,7 +80,9 @@ class ChatGptOptions(EmulatorOptions):
     def validate(self) -> None:
         super().validate()
         if not self.difficulty or any(c not in "0123456789abcdef" for c in self.difficulty):
-            raise ValueError("difficulty must be a non-empty lower-case hex string such as '0fffff'")
+            raise ValueError(
+                "difficulty must be a non-empty lower-case hex string such as '0fffff'"
+            )
         if self.turnstile_stages not in (1, 2):
             raise ValueError("turnstile_stages must be 1 or 2")
         if self.stream_format not in ("v1", "legacy"):
@@ -233,12 +235,18 @@ class ChatGptEmulator(EmulatorBase):
     def _page(self, request: Request) -> Response:
         headers = []
         if "oai-did" not in request.cookies:
-            headers.append(("set-cookie", f"oai-did={uuid.uuid4()}; Path=/; Max-Age=31536000; SameSite=Lax"))
-        headers.append(("set-cookie", f"__cf_bm={secrets.token_urlsafe(32)}; Path=/; Max-Age=1800; HttpOnly"))
-        headers.append(("set-cookie", f"_cfuvid={secrets.token_hex(20)}-{int(time.time())}; Path=/; HttpOnly"))
+            headers.append(
+                ("set-cookie", f"oai-did={uuid.uuid4()}; Path=/; Max-Age=31536000; SameSite=Lax")
+            )
+        headers.append(
+            ("set-cookie", f"__cf_bm={secrets.token_urlsafe(32)}; Path=/; Max-Age=1800; HttpOnly")
+        )
+        headers.append(
+            ("set-cookie", f"_cfuvid={secrets.token_hex(20)}-{int(time.time())}; Path=/; HttpOnly")
+        )
         html = (
             f'<!DOCTYPE html><html lang="en-US" data-build="{DATA_BUILD}" data-seq="1">'
-            "<head><meta charset=\"utf-8\"><title>ChatGPT</title>"
+            '<head><meta charset="utf-8"><title>ChatGPT</title>'
             '<script src="/cdn/assets/manifest-4a7b.js"></script></head>'
             '<body><div id="__next">ChatGPT</div></body></html>'
         )
@@ -268,7 +276,9 @@ class ChatGptEmulator(EmulatorBase):
         seed = str(self._rng.random()) if o.pow_required else None
         dx, answer = (None, None)
         if o.turnstile_required:
-            dx, answer = build_turnstile_challenge(p or "", o.turnstile_stages, random.Random(token))
+            dx, answer = build_turnstile_challenge(
+                p or "", o.turnstile_stages, random.Random(token)
+            )
         now = time.time()
         with self.lock:
             self._grants = {k: g for k, g in self._grants.items() if g.expires > now}
@@ -303,24 +313,39 @@ class ChatGptEmulator(EmulatorBase):
             if grant is not None and grant.did == did:
                 del self._grants[token]  # single use
         if grant is None:
-            return _error(403, f"{UNUSUAL_ACTIVITY} ({secrets.token_hex(8)})",
-                          reason="unknown, used or missing openai-sentinel-chat-requirements-token")
+            return _error(
+                403,
+                f"{UNUSUAL_ACTIVITY} ({secrets.token_hex(8)})",
+                reason="unknown, used or missing openai-sentinel-chat-requirements-token",
+            )
         if grant.did != did:
-            return _error(403, f"{UNUSUAL_ACTIVITY} ({secrets.token_hex(8)})",
-                          reason="chat-requirements token was issued to another oai-did")
+            return _error(
+                403,
+                f"{UNUSUAL_ACTIVITY} ({secrets.token_hex(8)})",
+                reason="chat-requirements token was issued to another oai-did",
+            )
         if grant.expires <= now:
-            return _error(403, f"{UNUSUAL_ACTIVITY} ({secrets.token_hex(8)})",
-                          reason="chat-requirements token expired")
+            return _error(
+                403,
+                f"{UNUSUAL_ACTIVITY} ({secrets.token_hex(8)})",
+                reason="chat-requirements token expired",
+            )
         if grant.seed is not None and grant.difficulty is not None:
             proof = request.headers.get("openai-sentinel-proof-token", "")
             if not verify_proof_token(proof, grant.seed, grant.difficulty):
-                return _error(403, f"{UNUSUAL_ACTIVITY} ({secrets.token_hex(8)})",
-                              reason="missing or invalid openai-sentinel-proof-token")
+                return _error(
+                    403,
+                    f"{UNUSUAL_ACTIVITY} ({secrets.token_hex(8)})",
+                    reason="missing or invalid openai-sentinel-proof-token",
+                )
         if grant.turnstile is not None:
             answer = request.headers.get("openai-sentinel-turnstile-token", "")
             if answer != grant.turnstile:
-                return _error(403, f"{UNUSUAL_ACTIVITY} ({secrets.token_hex(8)})",
-                              reason="missing or wrong openai-sentinel-turnstile-token")
+                return _error(
+                    403,
+                    f"{UNUSUAL_ACTIVITY} ({secrets.token_hex(8)})",
+                    reason="missing or wrong openai-sentinel-turnstile-token",
+                )
         try:
             body = request.json()
         except (ValueError, UnicodeDecodeError):
@@ -346,7 +371,8 @@ class ChatGptEmulator(EmulatorBase):
         )
         nl = o.line_ending
         blob = "".join(
-            (f"event: {name}{nl}" if name else "") + f"data: {data}{nl}{nl}" for name, data in events
+            (f"event: {name}{nl}" if name else "") + f"data: {data}{nl}{nl}"
+            for name, data in events
         ).encode("utf-8")
         if fault == "malformed":
             boundary = (nl + nl).encode()
@@ -396,7 +422,9 @@ def _parse_conversation(body: Any) -> tuple[list[dict[str, str]], str] | Respons
     if not isinstance(model, str) or not model:
         return _validation(["body", "model"], "Field required (a model slug string)", "missing")
     if not isinstance(body.get("parent_message_id"), str):
-        return _validation(["body", "parent_message_id"], "Field required (a uuid string)", "missing")
+        return _validation(
+            ["body", "parent_message_id"], "Field required (a uuid string)", "missing"
+        )
     raw = body.get("messages")
     if not isinstance(raw, list) or not raw:
         return _validation(["body", "messages"], "Input should be a non-empty list", "list_type")
@@ -408,17 +436,28 @@ def _parse_conversation(body: Any) -> tuple[list[dict[str, str]], str] | Respons
         author = m.get("author")
         role = author.get("role") if isinstance(author, dict) else None
         if role not in ("user", "assistant", "system"):
-            return _validation([*loc, "author", "role"], "Input should be 'user', 'assistant' or 'system'", "enum")
+            return _validation(
+                [*loc, "author", "role"], "Input should be 'user', 'assistant' or 'system'", "enum"
+            )
         content = m.get("content")
-        if not isinstance(content, dict) or content.get("content_type") not in ("text", "multimodal_text"):
-            return _validation([*loc, "content", "content_type"], "Input should be 'text' or 'multimodal_text'", "enum")
+        if not isinstance(content, dict) or content.get("content_type") not in (
+            "text",
+            "multimodal_text",
+        ):
+            return _validation(
+                [*loc, "content", "content_type"],
+                "Input should be 'text' or 'multimodal_text'",
+                "enum",
+            )
         parts = content.get("parts")
         if not isinstance(parts, list):
             return _validation([*loc, "content", "parts"], "Input should be a list", "list_type")
         text = "".join(part for part in parts if isinstance(part, str))
         messages.append({"role": role, "content": text})
     if not any(m["role"] == "user" for m in messages):
-        return _validation(["body", "messages"], "The conversation needs a user message", "value_error")
+        return _validation(
+            ["body", "messages"], "The conversation needs a user message", "value_error"
+        )
     return messages, model
 
 
@@ -432,7 +471,13 @@ def _split_text(text: str, rng: random.Random) -> list[str]:
 
 
 def _message(
-    role: str, text: str, model: str, status: str, *, hidden: bool = False, msg_id: str | None = None
+    role: str,
+    text: str,
+    model: str,
+    status: str,
+    *,
+    hidden: bool = False,
+    msg_id: str | None = None,
 ) -> dict[str, Any]:
     metadata: dict[str, Any] = {"message_type": "next", "model_slug": model, "finish_details": None}
     if hidden:
@@ -469,14 +514,33 @@ def _v1_events(
     pieces = _split_text(text, rng)
     events: list[tuple[str | None, str]] = [
         ("delta_encoding", '"v1"'),
-        (None, js({"type": "resume_conversation_token", "kind": "topic",
-                   "token": secrets.token_urlsafe(24), "conversation_id": conv_id})),
+        (
+            None,
+            js(
+                {
+                    "type": "resume_conversation_token",
+                    "kind": "topic",
+                    "token": secrets.token_urlsafe(24),
+                    "conversation_id": conv_id,
+                }
+            ),
+        ),
         ("delta", js({"p": "", "o": "add", "v": {"message": system, **envelope}, "c": 0}) + pad()),
         ("delta", js({"v": {"message": user, **envelope}, "c": 1}) + pad()),
         (None, js({"type": "input_message", "input_message": user, "conversation_id": conv_id})),
         ("delta", js({"v": {"message": assistant, **envelope}, "c": 2}) + pad()),
-        (None, js({"type": "message_marker", "conversation_id": conv_id,
-                   "message_id": assistant["id"], "marker": "user_visible_token", "event": "first"})),
+        (
+            None,
+            js(
+                {
+                    "type": "message_marker",
+                    "conversation_id": conv_id,
+                    "message_id": assistant["id"],
+                    "marker": "user_visible_token",
+                    "event": "first",
+                }
+            ),
+        ),
     ]
     last = pieces.pop() if len(pieces) > 1 else None
     for i, piece in enumerate(pieces):
@@ -486,25 +550,64 @@ def _v1_events(
             delta = {"v": piece}
         events.append(("delta", js(delta) + pad()))
         if i == 2:
-            events.append((None, js({"type": "title_generation", "title": "Emulated chat ✓",
-                                     "conversation_id": conv_id})))
+            events.append(
+                (
+                    None,
+                    js(
+                        {
+                            "type": "title_generation",
+                            "title": "Emulated chat ✓",
+                            "conversation_id": conv_id,
+                        }
+                    ),
+                )
+            )
     batch: list[dict[str, Any]] = []
     if last is not None:
         batch.append({"p": "/message/content/parts/0", "o": "append", "v": last})
     batch += [
         {"p": "/message/status", "o": "replace", "v": "finished_successfully"},
         {"p": "/message/end_turn", "o": "replace", "v": True},
-        {"p": "/message/metadata", "o": "append",
-         "v": {"is_complete": True, "finish_details": {"type": "stop", "stop_tokens": [200002]}}},
+        {
+            "p": "/message/metadata",
+            "o": "append",
+            "v": {"is_complete": True, "finish_details": {"type": "stop", "stop_tokens": [200002]}},
+        },
     ]
     events += [
         ("delta", js({"p": "", "o": "patch", "v": batch}) + pad()),
-        ("delta", js({"p": "/message/metadata/conversation_followup_suggestions_eligible",
-                      "o": "replace", "v": True})),
-        (None, js({"type": "message_marker", "conversation_id": conv_id,
-                   "message_id": assistant["id"], "marker": "last_token", "event": "last"})),
-        (None, js({"type": "server_ste_metadata", "metadata": {"model_slug": model},
-                   "conversation_id": conv_id})),
+        (
+            "delta",
+            js(
+                {
+                    "p": "/message/metadata/conversation_followup_suggestions_eligible",
+                    "o": "replace",
+                    "v": True,
+                }
+            ),
+        ),
+        (
+            None,
+            js(
+                {
+                    "type": "message_marker",
+                    "conversation_id": conv_id,
+                    "message_id": assistant["id"],
+                    "marker": "last_token",
+                    "event": "last",
+                }
+            ),
+        ),
+        (
+            None,
+            js(
+                {
+                    "type": "server_ste_metadata",
+                    "metadata": {"model_slug": model},
+                    "conversation_id": conv_id,
+                }
+            ),
+        ),
         (None, js({"type": "message_stream_complete", "conversation_id": conv_id})),
         (None, "[DONE]"),
     ]
@@ -519,22 +622,56 @@ def _legacy_events(
 
     user_text = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
     events: list[tuple[str | None, str]] = [
-        (None, js({"message": _message("system", "", model, "finished_successfully", hidden=True),
-                   "conversation_id": conv_id, "error": None})),
-        (None, js({"message": _message("user", user_text, model, "finished_successfully"),
-                   "conversation_id": conv_id, "error": None})),
+        (
+            None,
+            js(
+                {
+                    "message": _message("system", "", model, "finished_successfully", hidden=True),
+                    "conversation_id": conv_id,
+                    "error": None,
+                }
+            ),
+        ),
+        (
+            None,
+            js(
+                {
+                    "message": _message("user", user_text, model, "finished_successfully"),
+                    "conversation_id": conv_id,
+                    "error": None,
+                }
+            ),
+        ),
     ]
     msg_id = str(uuid.uuid4())
     so_far = ""
     for piece in _split_text(text, rng):
         so_far += piece
-        events.append((None, js({"message": _message("assistant", so_far, model, "in_progress", msg_id=msg_id),
-                                 "conversation_id": conv_id, "error": None})))
+        events.append(
+            (
+                None,
+                js(
+                    {
+                        "message": _message(
+                            "assistant", so_far, model, "in_progress", msg_id=msg_id
+                        ),
+                        "conversation_id": conv_id,
+                        "error": None,
+                    }
+                ),
+            )
+        )
     final = _message("assistant", text, model, "finished_successfully", msg_id=msg_id)
     final["end_turn"] = True
     final["metadata"]["finish_details"] = {"type": "stop", "stop_tokens": [100260]}
     events.append((None, js({"message": final, "conversation_id": conv_id, "error": None})))
-    events.append((None, js({"type": "title_generation", "title": "Emulated chat ✓",
-                             "conversation_id": conv_id})))
+    events.append(
+        (
+            None,
+            js(
+                {"type": "title_generation", "title": "Emulated chat ✓", "conversation_id": conv_id}
+            ),
+        )
+    )
     events.append((None, "[DONE]"))
     return events

@@ -32,7 +32,7 @@ NONCE_ERRORS: dict[str, str] = {
     "G3": "Nonce verification failed",
     "G4": "The link you followed has expired.",
 }
-"""Wrong-nonce answers of the four plugin generations (G4 is an HTTP 403 page, the rest 200 JSON)."""
+"""Wrong-nonce answers of the four plugin generations (G4: an HTTP 403 page; others: 200 JSON)."""
 
 NonceStyle = Literal["double", "single", "hidden_input", "json", "js_var", "none"]
 PostIdStyle = Literal["data_attr", "hidden_input", "json", "js_var", "none"]
@@ -140,7 +140,10 @@ class WordPressEmulator(EmulatorBase):
             extra.append(f'<input type="hidden" name="post_id" value="{o.post_id}">')
         script: list[str] = []
         if o.nonce_style == "json":
-            script.append(f'var wpaicg_chat_params = {{"_wpnonce":"{o.nonce}","ajax_url":"\\/wp-admin\\/admin-ajax.php"}};')
+            script.append(
+                f'var wpaicg_chat_params = {{"_wpnonce":"{o.nonce}",'
+                '"ajax_url":"\\/wp-admin\\/admin-ajax.php"};'
+            )
         if o.nonce_style == "js_var":
             script.append(f"var wpaicg_nonce = '{o.nonce}';")
         if o.post_id_style == "json":
@@ -149,10 +152,11 @@ class WordPressEmulator(EmulatorBase):
             script.append(f"var post_id = {o.post_id};")
         title = html.escape(f"{self.name} – Chat GPT kostenlos")
         return (
-            "<!DOCTYPE html>\n<html lang=\"de-DE\"><head><meta charset=\"UTF-8\">"
+            '<!DOCTYPE html>\n<html lang="de-DE"><head><meta charset="UTF-8">'
             f"<title>{title}</title>\n"
             # decoy 1: the REST API nonce, not the chat nonce
-            f'<script id="wp-api-request-js-extra">var wpApiSettings = {{"root":"{self.base_url}\\/wp-json\\/",'
+            '<script id="wp-api-request-js-extra">'
+            f'var wpApiSettings = {{"root":"{self.base_url}\\/wp-json\\/",'
             f'"nonce":"{self.decoys[0]}","versionString":"wp\\/v2\\/"}};</script>\n'
             "</head><body>\n"
             f'<div class="wpaicg-chat-shortcode" {" ".join(attrs)} data-type="shortcode">\n'
@@ -185,7 +189,9 @@ class WordPressEmulator(EmulatorBase):
         data = GERMAN_CHECKBOX if o.german_checkbox else expected_answer(self.name, message)
         body = {"status": "success", "msg": "Something went wrong", "data": data, "log": False}
         if fault == "malformed":
-            return Response(200, b'{"status":"success","data":"unterminated', "application/json; charset=UTF-8")
+            return Response(
+                200, b'{"status":"success","data":"unterminated', "application/json; charset=UTF-8"
+            )
         if fault == "drop":
             raw = php_json(body)
             request.handler.send_response(200)
