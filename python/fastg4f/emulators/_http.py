@@ -141,6 +141,8 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # Streams are written in many small chunks; Nagle + delayed ACK would add ~40 ms stalls.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(self.connection, True)
         if self.server.closing.is_set():  # accepted just before close(): end it now
             with contextlib.suppress(OSError):
