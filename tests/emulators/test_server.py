@@ -10,7 +10,13 @@ import threading
 import httpx
 import pytest
 
-from fastg4f.emulators import PROVIDER_NAMES, ChatGptOptions, expected_answer, start_emulators
+from fastg4f.emulators import (
+    PROVIDER_NAMES,
+    ChatGptOptions,
+    Emulators,
+    expected_answer,
+    start_emulators,
+)
 
 
 def test_urls_and_loopback_only() -> None:
@@ -83,3 +89,24 @@ def test_module_runs_in_foreground_and_stops() -> None:
         assert proc.wait(timeout=10) == 0
         if proc.stdout:
             proc.stdout.close()
+
+
+def test_emulator_bug_is_a_500_and_chunked_request_bodies(
+    emu: Emulators, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = emu.urls["Aichat"].removesuffix("chat") + "api/text"
+    body = b'{"message": "st\xc3\xbcckweise"}'
+    r = client.post(api, content=iter([body[:5], body[5:]]), headers={"cookie": "s=1"})
+    assert r.json()["message"] == expected_answer("Aichat", "stückweise")
+
+    def broken(request: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(emu.emulators["Aichat"], "handle", broken)
+    r = client.get(emu.urls["Aichat"])
+    assert r.status_code == 500 and "ZeroDivisionError: boom" in r.text
+
+
+def test_oversized_body_is_413(emu: Emulators, client: httpx.Client) -> None:
+    r = client.post(emu.urls["ChatGptt"] + "/wp-admin/admin-ajax.php", content=b"x" * 1_000_001)
+    assert r.status_code == 413

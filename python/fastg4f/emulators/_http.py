@@ -137,6 +137,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "fastg4f-emulator"
+    timeout = 300  # an idle keep-alive connection is closed after 5 minutes
     server: EmulatorHTTPServer
 
     def setup(self) -> None:
@@ -195,6 +196,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             except CookieError:
                 continue
             cookies.update({k: m.value for k, m in jar.items()})
+        self._started = False
         request = Request(
             method=self.command,
             path=urllib.parse.unquote(parsed.path) or "/",
@@ -213,10 +215,15 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        except Exception as exc:  # an emulator bug: say so instead of dropping the connection
+            self.close_connection = True
+            if not self._started:
+                self._send(Response(500, f"emulator error: {type(exc).__name__}: {exc}".encode()))
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _handle
 
     def _send(self, response: Response | StreamResponse) -> None:
+        self._started = True
         self.send_response(response.status)
         self.send_header("content-type", response.content_type)
         for name, value in response.headers:

@@ -225,7 +225,7 @@ class ChatGptEmulator(EmulatorBase):
         if request.path == "/backend-anon/sentinel/chat-requirements":
             if request.method != "POST":
                 return _error(405, "Method Not Allowed")
-            return self._requirements(request, fault)
+            return self._requirements(request)
         if request.path == "/backend-anon/conversation":
             if request.method != "POST":
                 return _error(405, "Method Not Allowed")
@@ -253,12 +253,10 @@ class ChatGptEmulator(EmulatorBase):
         return Response(200, html.encode(), "text/html; charset=utf-8", headers)
 
     # -- sentinel ------------------------------------------------------------------------------
-    def _requirements(self, request: Request, fault: str | None) -> Response:
+    def _requirements(self, request: Request) -> Response:
         did = request.cookies.get("oai-did")
         if not did:
             return _error(401, "Missing oai-did cookie: load the site page first to get it.")
-        if fault == "malformed":
-            return Response(200, b'{"persona": "chatgpt-noauth", "token": ', "application/json")
         try:
             body = request.json()
         except (ValueError, UnicodeDecodeError):
