@@ -164,3 +164,45 @@ def conversation(client: httpx.Client, base: str, messages: list[dict[str, str]]
     return client.post(
         base + "/backend-anon/conversation", json=body(messages), headers=headers_for(p, req)
     )
+
+
+def _walk(doc: Any, path: str) -> tuple[Any, str]:
+    """(parent container, last key) of a JSON pointer; the parent must exist."""
+    keys = [k.replace("~1", "/").replace("~0", "~") for k in path.split("/")[1:]]
+    node = doc
+    for key in keys[:-1]:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node, keys[-1]
+
+
+def apply_v1(events: list[tuple[str, str]]) -> dict[int, Any]:
+    """Applies every v1 delta strictly (paths must exist; replace needs an existing key)."""
+    docs: dict[int, Any] = {}
+    c, p, o = 0, "", "add"
+    for name, data in events:
+        if name != "delta":
+            continue
+        try:
+            d = json.loads(data)
+        except ValueError:
+            continue
+        c, p, o = d.get("c", c), d.get("p", p), d.get("o", o)
+        ops = d["v"] if o == "patch" else [{"p": p, "o": o, "v": d["v"]}]
+        for op in ops:
+            if op["p"] == "":
+                assert op["o"] == "add"
+                docs[c] = op["v"]
+                continue
+            parent, key = _walk(docs[c], op["p"])
+            index: Any = int(key) if isinstance(parent, list) else key
+            if op["o"] == "append":
+                if isinstance(parent[index], dict):
+                    parent[index].update(op["v"])
+                else:
+                    parent[index] += op["v"]
+            elif op["o"] == "replace":
+                assert key in parent if isinstance(parent, dict) else True
+                parent[index] = op["v"]
+            else:
+                raise AssertionError(f"unexpected op {op['o']}")
+    return docs

@@ -61,6 +61,15 @@ def test_full_flow_both_formats(
             "message_stream_complete",
         } <= set(types)
         assert any(n == "delta" and '"o":"patch"' in d for n, d in events)
+        docs = _flow.apply_v1(events)
+        final = docs[2]["message"]
+        assert final["author"]["role"] == "assistant"
+        assert final["content"]["parts"] == [expected_answer("ChatGpt", MESSAGES)]
+        assert final["status"] == "finished_successfully" and final["end_turn"] is True
+        assert final["metadata"]["finish_details"]["type"] == "stop"
+        assert final["metadata"]["conversation_followup_suggestions_eligible"] is True
+        assert docs[0]["message"]["metadata"]["is_visually_hidden_from_conversation"] is True
+        assert docs[1]["message"]["content"]["parts"] == [MESSAGES[-1]["content"]]
 
 
 def test_page_cookies_and_build(emu: Emulators, client: httpx.Client) -> None:

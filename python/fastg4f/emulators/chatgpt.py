@@ -480,6 +480,8 @@ def _message(
     metadata: dict[str, Any] = {"message_type": "next", "model_slug": model, "finish_details": None}
     if hidden:
         metadata["is_visually_hidden_from_conversation"] = True
+    if role == "assistant":  # present so that the late v1 "replace" targets an existing key
+        metadata["conversation_followup_suggestions_eligible"] = False
     return {
         "id": msg_id or str(uuid.uuid4()),
         "author": {"role": role, "name": None, "metadata": {}},
