@@ -245,6 +245,26 @@ def test_dx_length_limit_and_wrong_key() -> None:
         xor_str("\U0010ffff", "\U000f0000\U000f0000")
 
 
+def xor_reference(text: str, key: str) -> str:
+    return (
+        "".join(chr(ord(c) ^ ord(key[i % len(key)])) for i, c in enumerate(text)) if key else text
+    )
+
+
+any_char = st.characters(exclude_categories=())  # surrogates and astral planes included
+
+
+@given(st.text(any_char, max_size=300), st.text(any_char, max_size=30))
+def test_xor_matches_the_plain_reference(text: str, key: str) -> None:
+    try:
+        expected = xor_reference(text, key)
+    except ValueError:
+        with pytest.raises(TurnstileError):
+            xor_str(text, key)
+        return
+    assert xor_str(text, key) == expected
+
+
 json_values = st.recursive(
     st.none()
     | st.booleans()

@@ -137,12 +137,16 @@ def xor_str(text: str, key: str) -> str:
     Raises:
         TurnstileError: a resulting code point is above U+10FFFF.
     """
-    if not key:
+    if not key or not text:
         return text
-    n = len(key)
+    n = len(text)
+    stretched = (key * -(-n // len(key)))[:n]
+    # One big-integer XOR over the UTF-32 code units: linear time in C, not a Python loop.
+    a = int.from_bytes(text.encode("utf-32-le", "surrogatepass"), "little")
+    b = int.from_bytes(stretched.encode("utf-32-le", "surrogatepass"), "little")
     try:
-        return "".join(chr(ord(c) ^ ord(key[i % n])) for i, c in enumerate(text))
-    except ValueError:
+        return (a ^ b).to_bytes(4 * n, "little").decode("utf-32-le", "surrogatepass")
+    except UnicodeDecodeError:
         raise TurnstileError(
             "XOR produced a code point above U+10FFFF; the key does not match this data"
         ) from None
