@@ -84,7 +84,9 @@ def outcome(func: Any, *args: Any, **kwargs: Any) -> tuple[str, Any]:
 
 @settings(max_examples=400, deadline=None)
 @given(messages_st, options)
-def test_format_prompt_equals_reference(messages: list[dict[str, Any]], opts: dict[str, bool]) -> None:
+def test_format_prompt_equals_reference(
+    messages: list[dict[str, Any]], opts: dict[str, bool]
+) -> None:
     assert outcome(format_prompt, messages, **opts) == outcome(ref.format_prompt, messages, **opts)
 
 
@@ -110,7 +112,9 @@ def test_lone_surrogates_are_kept_like_python(
 ) -> None:
     assert format_prompt(messages, **opts) == ref.format_prompt(messages, **opts)
     native = format_conversation(messages)
-    assert [m["content"]["parts"] for m in native] == [[ref.to_string(m["content"])] for m in messages]
+    assert [m["content"]["parts"] for m in native] == [
+        [ref.to_string(m["content"])] for m in messages
+    ]
 
 
 def test_g4f_documented_example() -> None:
@@ -153,7 +157,9 @@ def test_ascii_roles_capitalize_like_python() -> None:
     assert format_prompt(messages) == ref.format_prompt(messages)
 
 
-@pytest.mark.parametrize("role", ["ǆ", "ǅx", "ßIG", "ﬁle", "İstanbul", "ΣΑΣ", "ᾳ", "ŉ", "აბ", "éCOLE"])
+@pytest.mark.parametrize(
+    "role", ["ǆ", "ǅx", "ßIG", "ﬁle", "İstanbul", "ΣΑΣ", "ᾳ", "ŉ", "აბ", "éCOLE"]
+)
 def test_unicode_roles_capitalize_like_python(role: str) -> None:
     messages = [{"role": role, "content": "c"}, {"role": "user", "content": "d"}]
     assert format_prompt(messages) == f"{role.capitalize()}: c\nUser: d\nAssistant:"
