@@ -1,67 +1,70 @@
 //! Python bindings of the `format` concern: `format_prompt` and `format_conversation`.
 //!
-//! Messages are walked once, straight from the Python objects (no intermediate copies); text is
-//! written into a Rust `String` and turned into one Python `str` at the end. Python strings that
-//! Rust cannot hold (lone surrogates) make the walk start over with a sink of Python string pieces,
-//! so every `str` gives exactly what Python's own string operations would.
+//! Messages are walked once, straight from the Python objects. The prompt is collected as a list
+//! of the caller's own `str` objects plus shared separator and role strings, and joined once at
+//! the end (`str.join`: one allocation, no UTF-8 round trip, any `str` including lone
+//! surrogates). Blank checks read only the leading characters of a string.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use pyo3::exceptions::{PyKeyError, PyOSError};
-use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyList, PyMapping, PyString, PyTuple};
+use pyo3::{ffi, intern};
 
-use super::{is_blank, is_system_role, round_millis, uuid4_text, Prompt, Sink, ASSISTANT_TAIL};
+use super::{
+    is_py_space, is_system_role, push_capitalized_ascii, round_millis, uuid4_text, Prompt, Sink,
+    ASSISTANT_TAIL,
+};
 use crate::errors::NativeError;
 
-/// Why a render stopped: a real error, or text the `String` sink cannot hold.
-enum Abort {
-    Py(PyErr),
-    Surrogates,
-}
-
-impl From<PyErr> for Abort {
-    fn from(err: PyErr) -> Self {
-        Self::Py(err)
+/// `not s.strip()` for a Python string, reading characters only up to the first non-space one.
+fn is_blank_py(s: &Bound<'_, PyString>) -> PyResult<bool> {
+    let len = s.as_any().len()?;
+    for index in 0..len {
+        let index = ffi::Py_ssize_t::try_from(index).unwrap_or(ffi::Py_ssize_t::MAX);
+        // SAFETY: `s` is a live `str` object (the `Bound` holds a reference and the GIL is held)
+        // and `index` is below its length; `PyUnicode_ReadChar` only reads the character.
+        let code = unsafe { ffi::PyUnicode_ReadChar(s.as_ptr(), index) };
+        if code == ffi::Py_UCS4::MAX {
+            return Err(PyErr::fetch(s.py()));
+        }
+        // Lone surrogates are not valid `char`s, and not whitespace either.
+        if !char::from_u32(code).is_some_and(is_py_space) {
+            return Ok(false);
+        }
     }
+    Ok(true)
 }
 
-impl From<NativeError> for Abort {
-    fn from(err: NativeError) -> Self {
-        Self::Py(err.into())
-    }
-}
-
-/// A [`Sink`] that also takes Python strings.
-trait PySink<'py>: Sink {
-    /// Appends `s`; returns whether it is blank (`not s.strip()`).
-    fn push_py(&mut self, s: &Bound<'py, PyString>) -> Result<bool, Abort>;
-}
-
-impl<'py> PySink<'py> for String {
-    fn push_py(&mut self, s: &Bound<'py, PyString>) -> Result<bool, Abort> {
-        let text = s.to_str().map_err(|_| Abort::Surrogates)?;
-        self.push_str(text);
-        Ok(is_blank(text))
-    }
-}
-
-/// The slow sink: a list of Python strings joined at the end (holds any `str`).
+/// The prompt under construction: Python string pieces joined once at the end.
 struct Pieces<'py> {
     py: Python<'py>,
     parts: Vec<Bound<'py, PyString>>,
+    /// Capitalized ASCII roles seen so far (conversations use a handful of roles).
+    roles: Vec<(String, Bound<'py, PyString>)>,
 }
 
 impl<'py> Pieces<'py> {
-    fn new(py: Python<'py>) -> Self {
+    fn new(py: Python<'py>, capacity: usize) -> Self {
         Self {
             py,
-            parts: Vec::new(),
+            parts: Vec::with_capacity(capacity),
+            roles: Vec::new(),
         }
     }
 
+    /// Appends `s`; returns whether it is blank (`not s.strip()`).
+    fn push_py(&mut self, s: &Bound<'py, PyString>) -> PyResult<bool> {
+        let blank = is_blank_py(s)?;
+        self.parts.push(s.clone());
+        Ok(blank)
+    }
+
     fn join(self) -> PyResult<Bound<'py, PyString>> {
+        if let [single] = self.parts.as_slice() {
+            return Ok(single.clone());
+        }
         let empty = intern!(self.py, "");
         Ok(empty
             .call_method1(
@@ -74,7 +77,13 @@ impl<'py> Pieces<'py> {
 
 impl Sink for Pieces<'_> {
     fn push_str(&mut self, s: &str) {
-        self.parts.push(PyString::new(self.py, s));
+        let piece = match s {
+            "\n" => intern!(self.py, "\n").clone(),
+            ": " => intern!(self.py, ": ").clone(),
+            ASSISTANT_TAIL => intern!(self.py, "\nAssistant:").clone(),
+            _ => PyString::new(self.py, s),
+        };
+        self.parts.push(piece);
     }
     fn mark(&self) -> usize {
         self.parts.len()
@@ -82,14 +91,18 @@ impl Sink for Pieces<'_> {
     fn truncate(&mut self, mark: usize) {
         self.parts.truncate(mark);
     }
-}
-
-impl<'py> PySink<'py> for Pieces<'py> {
-    fn push_py(&mut self, s: &Bound<'py, PyString>) -> Result<bool, Abort> {
-        // A string Rust cannot view holds a lone surrogate, which is not whitespace.
-        let blank = s.to_str().is_ok_and(is_blank);
-        self.parts.push(s.clone());
-        Ok(blank)
+    fn push_capitalized_ascii(&mut self, role: &str) {
+        let cached = self.roles.iter().find(|(seen, _)| seen == role);
+        let piece = if let Some((_, piece)) = cached {
+            piece.clone()
+        } else {
+            let mut text = String::with_capacity(role.len());
+            push_capitalized_ascii(&mut text, role);
+            let piece = PyString::new(self.py, &text);
+            self.roles.push((role.to_owned(), piece.clone()));
+            piece
+        };
+        self.parts.push(piece);
     }
 }
 
@@ -228,11 +241,11 @@ fn is_text_part(part: &Bound<'_, PyDict>) -> PyResult<bool> {
 }
 
 /// Appends the `"text"` of a dict (content or part); `None` or missing counts as `""`.
-fn push_dict_text<'py, S: PySink<'py>>(
-    sink: &mut S,
+fn push_dict_text<'py>(
+    sink: &mut Pieces<'py>,
     dict: &Bound<'py, PyDict>,
     location: &dyn Fn() -> String,
-) -> Result<bool, Abort> {
+) -> PyResult<bool> {
     match dict.get_item(intern!(dict.py(), "text"))? {
         None => Ok(true),
         Some(text) if text.is_none() => Ok(true),
@@ -252,12 +265,12 @@ fn push_dict_text<'py, S: PySink<'py>>(
 ///
 /// `str` → itself; `None` → `""`; `list` → the concatenated `"text"` of its parts whose `"type"`
 /// is `"text"` (the default); `dict` → its `"text"`; anything else → `str(content)`.
-fn push_text<'py, S: PySink<'py>>(
-    sink: &mut S,
+fn push_text<'py>(
+    sink: &mut Pieces<'py>,
     content: &Bound<'py, PyAny>,
     func: &str,
     index: usize,
-) -> Result<bool, Abort> {
+) -> PyResult<bool> {
     if let Ok(text) = content.cast::<PyString>() {
         return sink.push_py(text);
     }
@@ -298,46 +311,26 @@ fn text_object<'py>(
     if let Ok(text) = content.cast::<PyString>() {
         return Ok(text.clone());
     }
-    let py = content.py();
-    let mut fast = String::new();
-    match push_text(&mut fast, content, func, index) {
-        Ok(_) => Ok(PyString::new(py, &fast)),
-        Err(Abort::Py(err)) => Err(err),
-        Err(Abort::Surrogates) => {
-            let mut slow = Pieces::new(py);
-            match push_text(&mut slow, content, func, index) {
-                Ok(_) => slow.join(),
-                Err(Abort::Py(err)) => Err(err),
-                Err(Abort::Surrogates) => unreachable_surrogates(),
-            }
-        }
-    }
+    let mut pieces = Pieces::new(content.py(), 4);
+    push_text(&mut pieces, content, func, index)?;
+    pieces.join()
 }
 
-/// The [`Pieces`] sink never aborts for surrogates; reaching this is a bug, reported as an error
-/// rather than a panic across the FFI boundary.
-fn unreachable_surrogates<T>() -> PyResult<T> {
-    Err(NativeError::InvalidArgument(
-        "internal error: text could not be formatted; please report this".to_owned(),
-    )
-    .into())
-}
-
-fn render<'py, S: PySink<'py>>(
+fn render<'py>(
     messages: &Messages<'py>,
-    sink: S,
+    sink: Pieces<'py>,
     include_system: bool,
     do_continue: bool,
-) -> Result<S, Abort> {
+) -> PyResult<Pieces<'py>> {
     let mut prompt = Prompt::new(sink);
-    messages.each(|index, msg| -> Result<(), Abort> {
+    messages.each(|index, msg| -> PyResult<()> {
         let fields = Fields::of("format_prompt", index, msg)?;
         let role = fields.role.to_str().ok();
         if !include_system && role.is_some_and(is_system_role) {
             return Ok(());
         }
         if let Ok(text) = fields.content.cast::<PyString>() {
-            if text.to_str().is_ok_and(is_blank) {
+            if is_blank_py(text)? {
                 return Ok(());
             }
         }
@@ -350,7 +343,7 @@ fn render<'py, S: PySink<'py>>(
                     .call_method0(intern!(msg.py(), "capitalize"))?
                     .cast_into::<PyString>()
                     .map_err(PyErr::from)?;
-                prompt.sink().push_py(&capitalized)?;
+                prompt.sink().parts.push(capitalized);
             }
         }
         prompt.begin_content();
@@ -385,18 +378,8 @@ fn format_prompt<'py>(
         let fields = Fields::of("format_prompt", 0, &messages.first()?)?;
         return text_object(&fields.content, "format_prompt", 0);
     }
-    let sink = String::with_capacity(count * 48 + ASSISTANT_TAIL.len());
-    match render(&messages, sink, include_system, do_continue) {
-        Ok(text) => Ok(PyString::new(py, &text)),
-        Err(Abort::Py(err)) => Err(err),
-        Err(Abort::Surrogates) => {
-            match render(&messages, Pieces::new(py), include_system, do_continue) {
-                Ok(pieces) => pieces.join(),
-                Err(Abort::Py(err)) => Err(err),
-                Err(Abort::Surrogates) => unreachable_surrogates(),
-            }
-        }
-    }
+    let pieces = Pieces::new(py, count * 4 + 1);
+    render(&messages, pieces, include_system, do_continue)?.join()
 }
 
 /// Random bytes for UUIDs, fetched from the OS in batches.
