@@ -1,6 +1,6 @@
 //! Conversation formatting with g4f's `format_prompt` rules: the pure core (no PyO3).
 //!
-//! The binding (`py.rs`) walks the Python message objects and feeds this core: a [`Prompt`]
+//! The binding (`py.rs`) walks the Python message objects and drives this core: a [`Prompt`]
 //! builder that owns the line logic (`"Role: content"` lines joined by `"\n"`, blank contents
 //! dropped, the `"\nAssistant:"` tail) over any [`Sink`], plus the small character rules that must
 //! match CPython exactly ([`is_py_space`], ASCII `str.capitalize`).
@@ -48,8 +48,8 @@ pub fn is_system_role(role: &str) -> bool {
 
 /// A growable text buffer the [`Prompt`] builder writes into.
 ///
-/// `String` is the fast path; the binding has a second sink for text Rust cannot hold (Python
-/// strings with lone surrogates).
+/// `String` serves Rust callers and tests; the binding's sink collects Python string pieces and
+/// joins them once (no UTF-8 round trip, and any Python `str`, lone surrogates included).
 pub trait Sink {
     /// Appends `s`.
     fn push_str(&mut self, s: &str);
