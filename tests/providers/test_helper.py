@@ -16,6 +16,23 @@ def test_formatters_are_the_native_functions() -> None:
     assert helper.format_conversation is _native.format_conversation
 
 
+def test_to_string_matches_the_reference() -> None:
+    from tests.reference.format_reference import to_string
+
+    for value in [
+        "x",
+        "",
+        None,
+        3,
+        {"text": "d"},
+        {},
+        [{"text": "a"}, {"type": "image"}, {"text": "b"}],
+    ]:
+        assert helper.to_string(value) == to_string(value)
+    with pytest.raises(TypeError, match="must be a dict"):
+        helper.to_string(["bare string part"])
+
+
 def test_random_strings() -> None:
     assert len(helper.get_random_string()) == 10
     value = helper.get_random_string(200)

@@ -23,6 +23,7 @@ __all__ = [
     "get_random_hex",
     "get_random_string",
     "join_url",
+    "to_string",
 ]
 
 _LOWER_DIGITS = string.ascii_lowercase + string.digits
@@ -58,6 +59,18 @@ def filter_none(**kwargs: Any) -> dict[str, Any]:
     return {key: value for key, value in kwargs.items() if value is not None}
 
 
+def to_string(value: Any) -> str:
+    """g4f's ``to_string``: the text of a message content, by :func:`format_prompt`'s rules.
+
+    ``str`` → itself, ``None`` → ``""``, a list of parts → the joined text of its text parts, a
+    dict → its ``"text"``, anything else → ``str(value)``.
+
+    Raises:
+        TypeError: A content part is not a dict, or a ``"text"`` is neither ``str`` nor ``None``.
+    """
+    return format_prompt([{"role": "user", "content": value}])
+
+
 def get_last_user_message(messages: Iterable[Mapping[str, Any]]) -> str:
     """Returns the text of the trailing run of user messages, joined by newlines.
 
@@ -68,8 +81,7 @@ def get_last_user_message(messages: Iterable[Mapping[str, Any]]) -> str:
     for message in reversed(list(messages)):
         if message.get("role") != "user":
             break
-        text = format_prompt([{"role": "user", "content": message.get("content")}])
-        texts.append(text.strip())
+        texts.append(to_string(message.get("content")).strip())
     return "\n".join(reversed(texts))
 
 
