@@ -19,7 +19,15 @@ __all__ = ["__version__"]
 _LAZY: dict[str, str] = {}
 
 # Subpackages reachable as attributes (``fastg4f.errors`` ...), imported on first access.
-_SUBMODULES = frozenset({"errors", "typing", "emulators", "turnstile"})
+_SUBMODULES = frozenset(
+    {
+        "emulators",
+        "errors",
+        "providers",
+        "turnstile",
+        "typing",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:
