@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from servers import ForwardProxy, LocalServer, Socks5Proxy, make_test_server
 
 

@@ -60,7 +60,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
-    def send_json(self, status: int, data: Any, headers: list[tuple[str, str]] | None = None) -> None:
+    def send_json(
+        self, status: int, data: Any, headers: list[tuple[str, str]] | None = None
+    ) -> None:
         self.send(status, json.dumps(data), "application/json", headers)
 
     def start_chunked(self, status: int = 200, content_type: str = "text/plain") -> None:
@@ -168,7 +170,9 @@ class _ProxyHandler(Handler):
             self.send(400, "this proxy only forwards absolute http:// URLs")
             return
         self.server.requests.append((self.command, self.path, dict(self.headers.items())))
-        upstream = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=HANDLER_WAIT)
+        upstream = http.client.HTTPConnection(
+            parts.hostname, parts.port or 80, timeout=HANDLER_WAIT
+        )
         try:
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
             target = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -313,7 +317,11 @@ def _set_cookie(h: Handler) -> None:
 def _redirect(h: Handler) -> None:
     q = h.query
     hops = int(q.get("hops", "1"))
-    target = q.get("to", "/echo") if hops <= 1 else f"/redirect?hops={hops - 1}&to={q.get('to', '/echo')}"
+    target = (
+        q.get("to", "/echo")
+        if hops <= 1
+        else f"/redirect?hops={hops - 1}&to={q.get('to', '/echo')}"
+    )
     h.send(302, "", headers=[("location", target), ("set-cookie", "redirected=yes; Path=/")])
 
 

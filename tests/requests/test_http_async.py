@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from servers import ForwardProxy, LocalServer
 
 from fastg4f import errors
 from fastg4f.requests import StreamResponse, StreamSession, raise_for_status
+from servers import ForwardProxy, LocalServer
 
 BACKENDS = ["curl_cffi", "httpx"]
 
@@ -34,9 +34,10 @@ async def test_await_and_async_with(http_server: LocalServer, backend: str) -> N
 
 async def test_chunks_arrive_before_the_body_ends(http_server: LocalServer, backend: str) -> None:
     gate = http_server.event("gate")
-    async with StreamSession(backend=backend, timeout=20) as s, s.get(
-        http_server.url("/stream?n=3")
-    ) as r:
+    async with (
+        StreamSession(backend=backend, timeout=20) as s,
+        s.get(http_server.url("/stream?n=3")) as r,
+    ):
         chunks = r.iter_content()
         first = await chunks.__anext__()
         assert first == b"line-0\n"

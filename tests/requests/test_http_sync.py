@@ -6,10 +6,10 @@ import json
 import threading
 
 import pytest
-from servers import ForwardProxy, LocalServer, Socks5Proxy
 
 from fastg4f import errors
 from fastg4f.requests import Response, Session, raise_for_status
+from servers import ForwardProxy, LocalServer, Socks5Proxy
 
 BACKENDS = ["curl_cffi", "httpx"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json as _json
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -210,7 +210,7 @@ class Response(_ResponseBase):
         self._translate = translate
         self._closed = False
 
-    def iter_content(self) -> Iterator[bytes]:
+    def iter_content(self) -> Generator[bytes, None, None]:
         """Yield the body as byte chunks as they arrive (empty chunks are skipped).
 
         Raises:
@@ -239,7 +239,7 @@ class Response(_ResponseBase):
         finally:
             self.close()
 
-    def iter_lines(self) -> Iterator[bytes]:
+    def iter_lines(self) -> Generator[bytes, None, None]:
         """Yield the body line by line as bytes (split on ``\\n``, a trailing ``\\r`` removed)."""
         pending = b""
         for chunk in self.iter_content():
@@ -260,7 +260,7 @@ class Response(_ResponseBase):
         return self.read()
 
     def text(self) -> str:
-        """The body decoded with the ``content-type`` charset (default UTF-8, bad bytes replaced)."""
+        """The body decoded with the ``content-type`` charset (default UTF-8, errors replaced)."""
         return self.read().decode(self.encoding, errors="replace")
 
     def json(self, **kwargs: Any) -> Any:
@@ -312,7 +312,7 @@ class StreamResponse(_ResponseBase):
         self._translate = translate
         self._closed = False
 
-    async def iter_content(self) -> AsyncIterator[bytes]:
+    async def iter_content(self) -> AsyncGenerator[bytes, None]:
         """Yield the body as byte chunks as they arrive (see :meth:`Response.iter_content`)."""
         if self._content is not None and not self._consumed:
             self._consumed = True
@@ -335,7 +335,7 @@ class StreamResponse(_ResponseBase):
         finally:
             await self.close()
 
-    async def iter_lines(self) -> AsyncIterator[bytes]:
+    async def iter_lines(self) -> AsyncGenerator[bytes, None]:
         """Yield the body line by line as bytes (see :meth:`Response.iter_lines`)."""
         pending = b""
         async for chunk in self.iter_content():
@@ -352,7 +352,7 @@ class StreamResponse(_ResponseBase):
         return self._content
 
     async def text(self) -> str:
-        """The body decoded with the ``content-type`` charset (default UTF-8, bad bytes replaced)."""
+        """The body decoded with the ``content-type`` charset (default UTF-8, errors replaced)."""
         return (await self.read()).decode(self.encoding, errors="replace")
 
     async def json(self, **kwargs: Any) -> Any:

@@ -13,7 +13,7 @@ from curl_cffi.requests import AsyncSession as _CurlAsyncSession
 from curl_cffi.requests import Session as _CurlSession
 from curl_cffi.requests import exceptions as _exc
 from curl_cffi.requests import impersonate as _impersonate
-from curl_cffi.requests.models import STREAM_END
+from curl_cffi.requests.streams import STREAM_END
 
 from fastg4f import errors
 from fastg4f.requests._base import MAX_REDIRECTS, Headers, Response, StreamResponse
@@ -111,8 +111,7 @@ def _options(
         if impersonate not in known_targets():
             raise ValueError(
                 f"impersonate={impersonate!r} is not supported by the installed curl_cffi; "
-                "use 'chrome' (its newest Chrome), or one of: "
-                + ", ".join(sorted(known_targets()))
+                "use 'chrome' (its newest Chrome), or one of: " + ", ".join(sorted(known_targets()))
             )
         options["impersonate"] = impersonate
     if proxy:
@@ -170,7 +169,6 @@ class SyncTransport:
             if mapped is None:
                 raise
             raise mapped from exc
-
 
         def finalize(_: object = None) -> None:
             with contextlib.suppress(_exc.RequestException, CurlError):
@@ -236,7 +234,6 @@ class AsyncTransport:
             raise mapped from exc
         session = self._session
 
-
         async def closer() -> None:
             task = raw.astream_task
             if task is None or (isinstance(task, asyncio.Future) and task.done()):
@@ -247,7 +244,7 @@ class AsyncTransport:
                 raw.quit_now.set()
             with contextlib.suppress(Exception):
                 session.acurl.remove_handle(raw.curl)
-            await asyncio.wait([task])  # type: ignore[list-item]
+            await asyncio.wait([task])
 
         return StreamResponse(
             status=raw.status_code,

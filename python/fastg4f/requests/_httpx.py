@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 import httpx
@@ -47,13 +48,11 @@ def _client_options(
                     f"the httpx backend supports socks5/socks5h proxies only, not {url!r}; "
                     "use the curl_cffi backend for socks4"
                 )
-            try:
-                import socksio  # noqa: F401
-            except ImportError as exc:
+            if importlib.util.find_spec("socksio") is None:
                 raise errors.MissingRequirementsError(
                     "a socks proxy with the httpx backend needs socksio: "
                     "pip install 'httpx[socks]' (or install curl_cffi)"
-                ) from exc
+                )
     options: dict[str, Any] = {
         "timeout": httpx.Timeout(timeout),
         "headers": headers,
@@ -111,7 +110,9 @@ class SyncTransport:
 
     def __init__(self, *, impersonate: str | None, **options: Any) -> None:
         del impersonate  # httpx cannot impersonate a browser's TLS/HTTP2 fingerprint
-        self._client = httpx.Client(**_client_options(**options, transport_class=httpx.HTTPTransport))
+        self._client = httpx.Client(
+            **_client_options(**options, transport_class=httpx.HTTPTransport)
+        )
 
     def cookies(self) -> dict[str, str]:
         return _cookies(self._client.cookies)
@@ -130,7 +131,9 @@ class SyncTransport:
         allow_redirects: bool,
     ) -> Response:
         try:
-            request = _build(self._client, method, url, params, data, json, headers, cookies, timeout)
+            request = _build(
+                self._client, method, url, params, data, json, headers, cookies, timeout
+            )
             raw = self._client.send(request, stream=True, follow_redirects=allow_redirects)
         except Exception as exc:
             mapped = translate(exc)
@@ -178,7 +181,9 @@ class AsyncTransport:
         allow_redirects: bool,
     ) -> StreamResponse:
         try:
-            request = _build(self._client, method, url, params, data, json, headers, cookies, timeout)
+            request = _build(
+                self._client, method, url, params, data, json, headers, cookies, timeout
+            )
             raw = await self._client.send(request, stream=True, follow_redirects=allow_redirects)
         except Exception as exc:
             mapped = translate(exc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Generator
+from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
 from fastg4f.errors import CloudflareError, RateLimitError, ResponseStatusError
@@ -69,10 +69,9 @@ def _detail(body: str) -> str | None:
 def _error(status: int, url: str, headers: Any, body: str, message: str | None) -> Exception:
     where = f"{status} from {url}"
     if status == 429:
-        detail = message or _detail(body) or _truncate(body)
+        reason = message or _truncate(_detail(body) or body) or "no details"
         return RateLimitError(
-            f"rate limited (HTTP {where}): {detail or 'no details'}; wait and retry, or use "
-            "another provider"
+            f"rate limited (HTTP {where}): {reason}; wait and retry, or use another provider"
         )
     if is_cloudflare(status, headers, body):
         return CloudflareError(
@@ -116,7 +115,7 @@ async def _read_limited_async(response: StreamResponse) -> str:
     else:
         parts: list[bytes] = []
         size = 0
-        chunks = response.iter_content()
+        chunks: AsyncGenerator[bytes, None] = response.iter_content()
         try:
             async for chunk in chunks:
                 parts.append(chunk)
@@ -132,7 +131,7 @@ async def _read_limited_async(response: StreamResponse) -> str:
 class _Checked:
     """The result of :func:`raise_for_status`: awaiting it raises the pending error, if any."""
 
-    __slots__ = ("_response", "_message")
+    __slots__ = ("_message", "_response")
 
     def __init__(self, response: StreamResponse | None, message: str | None) -> None:
         self._response = response
@@ -154,7 +153,9 @@ class _Checked:
         return f"<raise_for_status: {state}>"
 
 
-def raise_for_status(response: Response | StreamResponse | Any, message: str | None = None) -> _Checked:
+def raise_for_status(
+    response: Response | StreamResponse | Any, message: str | None = None
+) -> _Checked:
     """Raise a fastg4f error if ``response`` has an error status (>= 400).
 
     Works as a plain call on a sync :class:`Response` (it raises right away) and as
