@@ -49,7 +49,10 @@ def test_post_json_and_data(http_server: LocalServer, backend: str) -> None:
 
 def test_chunks_arrive_before_the_body_ends(http_server: LocalServer, backend: str) -> None:
     gate = http_server.event("gate")
-    with Session(backend=backend, timeout=20) as s, s.get(http_server.url("/stream?n=4")) as r:
+    with (
+        Session(backend=backend, timeout=20) as s,
+        s.get(http_server.url("/stream?n=4"), stream=True) as r,
+    ):
         chunks = r.iter_content()
         first = next(chunks)
         # The server holds the rest of the body until the gate opens: chunk 0 came early.
@@ -60,8 +63,11 @@ def test_chunks_arrive_before_the_body_ends(http_server: LocalServer, backend: s
     assert rest == b"line-1\nline-2\nline-3\n"
 
 
-def test_iter_lines_across_chunk_boundaries(http_server: LocalServer, backend: str) -> None:
-    with Session(backend=backend) as s, s.get(http_server.url("/split-lines")) as r:
+@pytest.mark.parametrize("stream", [True, False])
+def test_iter_lines_across_chunk_boundaries(
+    http_server: LocalServer, backend: str, stream: bool
+) -> None:
+    with Session(backend=backend) as s, s.get(http_server.url("/split-lines"), stream=stream) as r:
         assert list(r.iter_lines()) == [b"alpha", b"beta", b"", b"gamma"]
 
 
@@ -70,7 +76,7 @@ def test_body_can_be_iterated_once_but_read_again(http_server: LocalServer, back
         r = s.get(http_server.url("/echo"))
         assert r.text() == r.text()
         assert r.json()["method"] == "GET"
-        r2 = s.get(http_server.url("/split-lines"))
+        r2 = s.get(http_server.url("/split-lines"), stream=True)
         list(r2.iter_content())
         with pytest.raises(RuntimeError, match="already read"):
             list(r2.iter_content())
@@ -111,16 +117,17 @@ def test_too_many_redirects(http_server: LocalServer, backend: str) -> None:
         s.get(http_server.url("/redirect?hops=25&to=/echo"))
 
 
-def test_timeout_waiting_for_headers(http_server: LocalServer, backend: str) -> None:
+@pytest.mark.parametrize("stream", [True, False])
+def test_timeout_waiting_for_headers(http_server: LocalServer, backend: str, stream: bool) -> None:
     with Session(backend=backend, timeout=0.5) as s, pytest.raises(errors.TimeoutError) as info:
-        s.get(http_server.url("/slow"))
+        s.get(http_server.url("/slow"), stream=stream)
     assert isinstance(info.value, TimeoutError)
     http_server.event("release").set()
 
 
 def test_timeout_while_reading_the_body(http_server: LocalServer, backend: str) -> None:
     with Session(backend=backend) as s:
-        r = s.get(http_server.url("/slow-body"), timeout=0.5)
+        r = s.get(http_server.url("/slow-body"), timeout=0.5, stream=True)
         chunks = r.iter_content()
         assert next(chunks) == b"first\n"
         with pytest.raises(errors.TimeoutError):
@@ -143,9 +150,20 @@ def test_connection_refused(backend: str) -> None:
     assert isinstance(info.value, ConnectionError)
 
 
+def test_unstreamed_body_is_read_before_returning(http_server: LocalServer, backend: str) -> None:
+    http_server.event("gate").set()
+    with Session(backend=backend) as s:
+        r = s.get(http_server.url("/stream?n=3"))
+        assert r.text() == "line-0\nline-1\nline-2\n"
+        # a body that stalls makes the request itself time out
+        with pytest.raises(errors.TimeoutError):
+            s.get(http_server.url("/slow-body"), timeout=0.5)
+    http_server.event("release").set()
+
+
 def test_early_close_closes_the_stream(http_server: LocalServer, backend: str) -> None:
     with Session(backend=backend, timeout=20) as s:
-        r = s.get(http_server.url("/endless"))
+        r = s.get(http_server.url("/endless"), stream=True)
         lines = r.iter_lines()
         assert next(lines) == b"tick 0"
         lines.close()  # stopping the consumer closes the response
@@ -154,7 +172,7 @@ def test_early_close_closes_the_stream(http_server: LocalServer, backend: str) -
 
 def test_close_response_without_reading(http_server: LocalServer, backend: str) -> None:
     with Session(backend=backend, timeout=20) as s:
-        with s.get(http_server.url("/endless")) as r:
+        with s.get(http_server.url("/endless"), stream=True) as r:
             assert r.status == 200
         assert http_server.event("client-gone").wait(10)
         # the session still works afterwards

@@ -122,7 +122,14 @@ def _options(
 
 
 def _request_kwargs(
-    params: Any, data: Any, json: Any, headers: Any, cookies: Any, timeout: Any, redirects: bool
+    params: Any,
+    data: Any,
+    json: Any,
+    headers: Any,
+    cookies: Any,
+    timeout: Any,
+    redirects: bool,
+    stream: bool,
 ) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "params": params,
@@ -131,11 +138,37 @@ def _request_kwargs(
         "headers": headers,
         "cookies": cookies,
         "allow_redirects": redirects,
-        "stream": True,
+        "stream": stream,
     }
     if timeout is not ...:
         kwargs["timeout"] = timeout
     return kwargs
+
+
+def _fields(raw: Any) -> dict[str, Any]:
+    return {
+        "status": raw.status_code,
+        "url": str(raw.url),
+        "headers": Headers(list(raw.headers.multi_items())),
+        "cookies": _cookie_dict(raw.cookies),
+        "backend": NAME,
+        "translate": translate,
+    }
+
+
+def _buffered_sync(raw: Any) -> Response:
+    """A response around a body curl_cffi already read in full (``stream=False``)."""
+    return Response(chunks=iter([raw.content]), closer=lambda: None, **_fields(raw))
+
+
+def _buffered_async(raw: Any) -> StreamResponse:
+    """An async response around a body curl_cffi already read in full (``stream=False``)."""
+    body: bytes = raw.content
+
+    async def once() -> AsyncIterator[bytes]:
+        yield body
+
+    return StreamResponse(chunks=once(), closer=lambda: None, **_fields(raw))
 
 
 class SyncTransport:
@@ -160,8 +193,11 @@ class SyncTransport:
         cookies: Any,
         timeout: Any,
         allow_redirects: bool,
+        stream: bool,
     ) -> Response:
-        kwargs = _request_kwargs(params, data, json, headers, cookies, timeout, allow_redirects)
+        kwargs = _request_kwargs(
+            params, data, json, headers, cookies, timeout, allow_redirects, stream
+        )
         try:
             raw = self._session.request(method, url, **kwargs)  # type: ignore[arg-type]
         except Exception as exc:
@@ -169,6 +205,9 @@ class SyncTransport:
             if mapped is None:
                 raise
             raise mapped from exc
+
+        if not stream:
+            return _buffered_sync(raw)
 
         def finalize(_: object = None) -> None:
             with contextlib.suppress(_exc.RequestException, CurlError):
@@ -223,8 +262,11 @@ class AsyncTransport:
         cookies: Any,
         timeout: Any,
         allow_redirects: bool,
+        stream: bool,
     ) -> StreamResponse:
-        kwargs = _request_kwargs(params, data, json, headers, cookies, timeout, allow_redirects)
+        kwargs = _request_kwargs(
+            params, data, json, headers, cookies, timeout, allow_redirects, stream
+        )
         try:
             raw = await self._session.request(method, url, **kwargs)  # type: ignore[arg-type]
         except Exception as exc:
@@ -232,6 +274,8 @@ class AsyncTransport:
             if mapped is None:
                 raise
             raise mapped from exc
+        if not stream:
+            return _buffered_async(raw)
         session = self._session
 
         async def closer() -> None:

@@ -129,12 +129,13 @@ class SyncTransport:
         cookies: Any,
         timeout: Any,
         allow_redirects: bool,
+        stream: bool,
     ) -> Response:
         try:
             request = _build(
                 self._client, method, url, params, data, json, headers, cookies, timeout
             )
-            raw = self._client.send(request, stream=True, follow_redirects=allow_redirects)
+            raw = self._client.send(request, stream=stream, follow_redirects=allow_redirects)
         except Exception as exc:
             mapped = translate(exc)
             if mapped is None:
@@ -179,12 +180,13 @@ class AsyncTransport:
         cookies: Any,
         timeout: Any,
         allow_redirects: bool,
+        stream: bool,
     ) -> StreamResponse:
         try:
             request = _build(
                 self._client, method, url, params, data, json, headers, cookies, timeout
             )
-            raw = await self._client.send(request, stream=True, follow_redirects=allow_redirects)
+            raw = await self._client.send(request, stream=stream, follow_redirects=allow_redirects)
         except Exception as exc:
             mapped = translate(exc)
             if mapped is None:

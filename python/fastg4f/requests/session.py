@@ -124,7 +124,8 @@ class Session(_SessionBase):
         backend: ``"curl_cffi"``, ``"httpx"`` or ``None`` (curl_cffi if installed, else httpx).
 
     Redirects are followed (at most :data:`~fastg4f.requests.MAX_REDIRECTS`) unless
-    ``allow_redirects=False``. Response bodies are streamed: read them or close the response.
+    ``allow_redirects=False``. With ``stream=True`` the body is read on demand: read it or close
+    the response (``with`` does) to release the connection.
 
     Raises:
         ValueError: an option is invalid (the message says which and why).
@@ -173,7 +174,7 @@ class Session(_SessionBase):
         cookies: Mapping[str, str] | None = None,
         timeout: float | None = _UNSET,
         allow_redirects: bool = True,
-        stream: bool = True,
+        stream: bool = False,
     ) -> Response:
         """Send a request and return once the response headers have arrived.
 
@@ -187,8 +188,10 @@ class Session(_SessionBase):
             cookies: extra cookies for this request (not stored in the jar).
             timeout: overrides the session timeout for this request.
             allow_redirects: follow redirects.
-            stream: accepted for g4f/curl_cffi compatibility; bodies are always streamed and
-                read on demand.
+            stream: ``False`` (default, as in requests/curl_cffi): the body is read before
+                this returns (with curl_cffi, ``timeout`` then limits the whole transfer).
+                ``True``: return at the headers; the body arrives as it is read
+                (``iter_content``/``iter_lines``), and ``timeout`` limits each wait for data.
 
         Raises:
             RuntimeError: the session is closed.
@@ -196,7 +199,6 @@ class Session(_SessionBase):
             fastg4f.errors.ConnectionError: the connection (or the proxy) failed.
             fastg4f.errors.ResponseError: another transfer failure (e.g. too many redirects).
         """
-        del stream
         if self._closed:
             raise RuntimeError("the session is closed; create a new Session")
         response: Response = self._transport.send(
@@ -209,6 +211,7 @@ class Session(_SessionBase):
             cookies=dict(cookies) if cookies else None,
             timeout=self._request_timeout(timeout),
             allow_redirects=allow_redirects,
+            stream=stream,
         )
         return response
 
@@ -329,8 +332,10 @@ class StreamSession(_SessionBase):
         allow_redirects: bool = True,
         stream: bool = True,
     ) -> _PendingResponse:
-        """Send a request; see :meth:`Session.request` for the arguments and errors."""
-        del stream
+        """Send a request; see :meth:`Session.request` for the arguments and errors.
+
+        Unlike :meth:`Session.request`, ``stream`` defaults to ``True`` (g4f's StreamSession).
+        """
 
         async def send() -> StreamResponse:
             if self._closed:
@@ -345,6 +350,7 @@ class StreamSession(_SessionBase):
                 cookies=dict(cookies) if cookies else None,
                 timeout=self._request_timeout(timeout),
                 allow_redirects=allow_redirects,
+                stream=stream,
             )
             return response
 
