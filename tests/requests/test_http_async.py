@@ -135,3 +135,11 @@ async def test_await_raise_for_status_ok(http_server: LocalServer, backend: str)
     async with StreamSession(backend=backend) as s, s.get(http_server.url("/echo")) as r:
         await raise_for_status(r)
         assert (await r.json())["method"] == "GET"
+
+
+async def test_unawaited_check_of_a_failed_async_response_warns(
+    http_server: LocalServer, backend: str
+) -> None:
+    async with StreamSession(backend=backend) as s, s.get(http_server.url("/detail")) as r:
+        with pytest.warns(RuntimeWarning, match="not awaited"):
+            raise_for_status(r)

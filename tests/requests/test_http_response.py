@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fastg4f.requests import Headers, Response, StreamResponse
@@ -60,6 +60,7 @@ body = st.lists(st.sampled_from([b"a", b"\n", b"\r", b"\r\n", "é".encode(), b"d
 )
 
 
+@settings(deadline=None)
 @given(body, st.lists(st.integers(min_value=0, max_value=1000), max_size=8))
 def test_iter_lines_ignores_chunking(data: bytes, cuts: list[int]) -> None:
     pieces = _split(data, cuts)
@@ -71,6 +72,7 @@ def test_iter_lines_ignores_chunking(data: bytes, cuts: list[int]) -> None:
     assert asyncio.run(collect()) == _reference_lines(data)
 
 
+@settings(deadline=None)
 @given(body, st.lists(st.integers(min_value=0, max_value=1000), max_size=8))
 def test_iter_content_yields_every_byte_in_order(data: bytes, cuts: list[int]) -> None:
     pieces = _split(data, cuts)

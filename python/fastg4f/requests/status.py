@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
@@ -131,16 +132,27 @@ async def _read_limited_async(response: StreamResponse) -> str:
 class _Checked:
     """The result of :func:`raise_for_status`: awaiting it raises the pending error, if any."""
 
-    __slots__ = ("_message", "_response")
+    __slots__ = ("_awaited", "_message", "_response")
 
     def __init__(self, response: StreamResponse | None, message: str | None) -> None:
         self._response = response
         self._message = message
+        self._awaited = False
 
     def __await__(self) -> Generator[Any, None, None]:
+        self._awaited = True
         if self._response is None:
             return
         yield from self._check().__await__()
+
+    def __del__(self) -> None:
+        if self._response is not None and not self._awaited:
+            warnings.warn(
+                f"raise_for_status() found HTTP {self._response.status} on an async response "
+                "but was not awaited, so nothing was raised; use `await raise_for_status(resp)`",
+                RuntimeWarning,
+                stacklevel=2,
+            )
 
     async def _check(self) -> None:
         assert self._response is not None
@@ -161,7 +173,8 @@ def raise_for_status(
     Works as a plain call on a sync :class:`Response` (it raises right away) and as
     ``await raise_for_status(resp)`` on both kinds. An async :class:`StreamResponse` body can
     only be read asynchronously, so on an async response the call **must be awaited**: the
-    plain call returns an awaitable that reads the body and raises. Awaiting the result of a
+    plain call returns an awaitable that reads the body and raises (and warns with a
+    ``RuntimeWarning`` if it is dropped without being awaited). Awaiting the result of a
     sync check (or of an OK response) does nothing.
 
     Mapping: 429 → :class:`~fastg4f.errors.RateLimitError`; a Cloudflare challenge
