@@ -126,6 +126,9 @@ class Session(_SessionBase):
     Redirects are followed (at most :data:`~fastg4f.requests.MAX_REDIRECTS`) unless
     ``allow_redirects=False``. With ``stream=True`` the body is read on demand: read it or close
     the response (``with`` does) to release the connection.
+    Closing a streamed curl_cffi response returns at once; curl drops the connection when the
+    next data arrives, or when its low-speed check trips on a silent server (about ``timeout``
+    plus a few seconds; never with ``timeout=None``), so keep a timeout for silent servers.
 
     Raises:
         ValueError: an option is invalid (the message says which and why).
