@@ -152,7 +152,7 @@ fn worker<K: Kernel<L>, const L: usize>(kernel: K, tpl: &Template, rule: &Rule, 
         let mut batches = 0u32;
         while nonce < end {
             if ctl.cancel.load(Ordering::Relaxed)
-                || (batches % DEADLINE_EVERY == 0 && ctl.expired())
+                || (batches.is_multiple_of(DEADLINE_EVERY) && ctl.expired())
             {
                 ctl.abandoned.fetch_min(nonce, Ordering::Relaxed);
                 break 'chunks;
@@ -176,14 +176,13 @@ fn worker<K: Kernel<L>, const L: usize>(kernel: K, tpl: &Template, rule: &Rule, 
                     continue;
                 }
                 let digest = kernel.digest_words(&state);
-                for lane in 0..L {
-                    if lanes.blocks(lane) == block + 1
+                let hit = (0..L).find(|&lane| {
+                    lanes.blocks(lane) == block + 1
                         && nonce + (lane as u64) < end
-                        && found.is_none_or(|f| lane < f)
                         && rule.accepts(|k| (digest[k / 8][lane] >> ((k % 8) * 8)) as u8)
-                    {
-                        found = Some(lane);
-                    }
+                });
+                if let Some(lane) = hit {
+                    found = Some(found.map_or(lane, |f: usize| f.min(lane)));
                 }
             }
             hashed += L as u64;
