@@ -137,13 +137,39 @@ impl Kernel<1> for Portable {
         for (word, lane) in state.iter_mut().zip(&block[..RATE_WORDS]) {
             *word ^= lane[0];
         }
-        keccak::f1600(state);
+        f1600(state);
     }
 
     #[inline]
     fn digest_words(&self, state: &[u64; 25]) -> [[u64; 1]; 8] {
         std::array::from_fn(|w| [state[w]])
     }
+}
+
+/// RustCrypto's `keccak::f1600`, compiled a second time with BMI1/BMI2 (`andn`, `rorx`) and used
+/// when the CPU has them: the same portable source, better scalar code.
+#[inline]
+pub fn f1600(state: &mut [u64; 25]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if bmi_supported() {
+            // SAFETY: BMI1 and BMI2 were detected at run time.
+            unsafe { f1600_bmi(state) };
+            return;
+        }
+    }
+    keccak::f1600(state);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "bmi1,bmi2")]
+fn f1600_bmi(state: &mut [u64; 25]) {
+    keccak::f1600(state);
+}
+
+#[cfg(target_arch = "x86_64")]
+fn bmi_supported() -> bool {
+    std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2")
 }
 
 /// Absorbs whole blocks of `data` (its length must be a multiple of [`RATE`]) into a scalar state.
@@ -155,7 +181,7 @@ pub fn absorb_blocks(state: &mut [u64; 25], data: &[u8]) {
             le.copy_from_slice(bytes);
             *word ^= u64::from_le_bytes(le);
         }
-        keccak::f1600(state);
+        f1600(state);
     }
 }
 
