@@ -92,6 +92,7 @@ _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 def _compact(value: list[Any]) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
+
 _CORES = (16, 24, 32)
 _SCREENS = (3000, 4000, 6000)
 # "<navigator property>−<value>" probes (U+2212 MINUS SIGN between name and value).
@@ -120,6 +121,11 @@ _NAVIGATOR_PROBES = (
     "getGamepads−function getGamepads() { [native code] }",
     "vibrate−function vibrate() { [native code] }",
     "share−function share() { [native code] }",
+)
+_REACT_LISTENING_KEYS = (
+    "_reactListeningcfilawjnerp",
+    "_reactListening9ne2dfo1i47",
+    "_reactListening410nzwhan2a",
 )
 _WINDOW_KEYS = (
     "window",
@@ -347,9 +353,7 @@ def _default_proof_config(user_agent: str | None) -> list[Any]:
         "en-US",
         None,
         "plugins−[object PluginArray]",
-        random.choice(
-            ["_reactListeningcfilawjnerp", "_reactListening9ne2dfo1i47", "_reactListening410nzwhan2a"]
-        ),
+        random.choice(_REACT_LISTENING_KEYS),
         random.choice(["alert", "ontransitionend", "onprogress"]),
     ]
 
@@ -388,9 +392,7 @@ def generate_proof_token(
     if proof_token is None:
         proof_token = _default_proof_config(user_agent)
     if not isinstance(proof_token, list):
-        raise InvalidChallengeError(
-            f"proof_token must be a list, got {type(proof_token).__name__}"
-        )
+        raise InvalidChallengeError(f"proof_token must be a list, got {type(proof_token).__name__}")
     _check_config(proof_token, 4)
     head = json.dumps(proof_token[:3])[:-1] + ", "
     tail = ", " + json.dumps(proof_token[4:])[1:] if len(proof_token) > 4 else "]"

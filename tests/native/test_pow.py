@@ -27,7 +27,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 ref: Any = importlib.import_module("reference.pow_reference")
 
 LEVELS = native.available_simd_levels()
-UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"
 NEVER = "0" * 32  # 2**-128 per attempt: a budget always runs out first
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
@@ -39,7 +39,8 @@ scalars = (
     | text
 )
 values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
     max_leaves=6,
 )
 configs = st.lists(values, min_size=11, max_size=20)
@@ -116,7 +117,8 @@ def test_equal_prefix_solves_the_web_rule_but_not_g4f_rule() -> None:
     head, middle, tail = pow.config_pieces(config)
     message = seed.encode() + base64.b64encode(head + b"0" + middle + b"0" + tail)
     exact = hashlib.sha3_512(message).digest()[:1].hex()
-    assert pow.generate_answer(seed, exact, config, 1) == ref.generate_answer(seed, exact, config, 1)
+    want = ref.generate_answer(seed, exact, config, 1)
+    assert pow.generate_answer(seed, exact, config, 1) == want
     assert pow.generate_answer(seed, exact, config, 1)[1] is False
     assert pow.solve(seed, exact, config, max_attempts=1).nonce == 0
 
@@ -149,7 +151,7 @@ def test_generate_proof_token_equals_g4f(config: list[Any], seed: str, difficult
 def test_generate_proof_token_fallback_and_not_required() -> None:
     assert pow.generate_proof_token(False, "s", "0") is None
     config = [1, "x", None, 0]
-    token = pow.generate_proof_token(True, "se\"ed", "!", proof_token=config)
+    token = pow.generate_proof_token(True, 'se"ed', "!", proof_token=config)
     assert token == "gAAAAAB" + pow.FALLBACK_PREFIX + base64.b64encode(b'"se"ed"').decode()
     assert config[3] == 99_999
     default = pow.generate_proof_token(True, "seed", "0fff", user_agent=UA)
@@ -224,7 +226,7 @@ def test_native_search_start_offset_and_two_piece_template() -> None:
     assert answer == b'["x", ' + str(later.nonce).encode() + b", 1]"
 
 
-# --- verify_token ----------------------------------------------------------------------------------
+# --- verify_token --------------------------------------------------------------------------------
 
 
 def _reference_verify(token: str, seed: str, difficulty: str) -> bool:
@@ -397,7 +399,11 @@ def test_env_var_forces_the_portable_path() -> None:
         "c = pow.get_config('ua'); print(n.simd_level, pow.solve('s', '0f', c).simd)"
     )
     assert _run(code, FASTG4F_SIMD="portable") == "portable portable"
-    bad = "from fastg4f import pow\ntry:\n pow.solve('s','0f',pow.get_config('u'))\nexcept ValueError as e: print(e)"
+    bad = (
+        "from fastg4f import pow\n"
+        "try:\n pow.solve('s', '0f', pow.get_config('u'))\n"
+        "except ValueError as e:\n print(e)"
+    )
     assert "FASTG4F_SIMD" in _run(bad, FASTG4F_SIMD="mmx")
 
 
