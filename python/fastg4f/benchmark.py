@@ -123,12 +123,15 @@ def python_proof_token_loop(
 
 
 def sha3_block_seconds(blocks: int = 256, calls: int = 40) -> float:
-    """Seconds ``hashlib.sha3_512`` spends per 72-byte block on a long message (one sample)."""
+    """CPU seconds ``hashlib.sha3_512`` spends per 72-byte block of a long message (one sample).
+
+    CPU time rather than wall time, so other processes on the machine do not inflate it.
+    """
     message = b"\x5a" * (72 * blocks - 1)
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(calls):
         hashlib.sha3_512(message).digest()
-    return (time.perf_counter() - start) / (calls * blocks)
+    return max(time.process_time() - start, 1e-9) / (calls * blocks)
 
 
 def blocks_per_attempt(seed: str, config: list[Any], nonce: int = 100_000) -> int:
@@ -145,7 +148,9 @@ class Row:
     key: str
     label: str
     rate: float
-    """Median attempts per second."""
+    """Median attempts per wall-clock second."""
+    cpu_rate: float
+    """Median attempts per CPU second (robust to other load on the machine)."""
     samples: list[float] = field(default_factory=list)
 
 
@@ -183,6 +188,8 @@ class PowBenchmark:
     """Everything one run measured."""
 
     build_profile: str
+    load_average: float
+    """1-minute load average when the run ended (other work on the machine skews wall times)."""
     simd: str
     threads: int
     repeat: int
@@ -204,7 +211,9 @@ class PowBenchmark:
         return out
 
 
-def _native_rate(attempts: int, threads: int, simd: str) -> float:
+def _native_rate(attempts: int, threads: int, simd: str) -> tuple[float, float]:
+    """(attempts per wall second, attempts per CPU second of the whole process)."""
+    cpu = time.process_time()
     result = _native.pow_search(
         BENCH_SEED.encode(),
         config_pieces(bench_config()),
@@ -215,14 +224,16 @@ def _native_rate(attempts: int, threads: int, simd: str) -> float:
         threads=threads,
         simd=simd,
     )
-    return result.attempts / max(result.elapsed, 1e-9)
+    cpu = max(time.process_time() - cpu, 1e-9)
+    return result.attempts / max(result.elapsed, 1e-9), result.attempts / cpu
 
 
-def _python_rate(loop: Callable[[str, list[Any], int], int], attempts: int) -> float:
+def _python_rate(loop: Callable[[str, list[Any], int], int], attempts: int) -> tuple[float, float]:
     config = bench_config()
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     done = loop(BENCH_SEED, config, attempts)
-    return done / max(time.perf_counter() - start, 1e-9)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return done / max(wall, 1e-9), done / max(cpu, 1e-9)
 
 
 def _miss(p: float, attempts: int) -> float:
@@ -252,7 +263,8 @@ def run_pow_benchmark(
             row uses the portable kernel), or a level name.
         attempts: Attempts per native measurement and per Python loop; by default calibrated to
             about 0.25 s per measurement (0.03 s with ``short``).
-        repeat: Samples per path (the median is reported); at least 1.
+        repeat: Samples per path (medians are reported; ratios are medians of
+            per-sample ratios, each native sample paired with an adjacent hashlib sample).
         short: CI mode: short measurements.
         difficulties: Hex difficulties of the solve-time table.
         progress: Called as measurements start.
@@ -300,64 +312,85 @@ def run_pow_benchmark(
     counts: dict[str, int] = {}
     for key, label, n_threads, path_level in native_paths:
         tick(f"calibrating {label}")
-        rate = _native_rate(4096 * n_threads, n_threads, path_level)
+        rate, _ = _native_rate(4096 * n_threads, n_threads, path_level)
         counts[key] = attempts or max(4096, int(rate * seconds))
     for key, label, loop in python_paths:
         tick(f"calibrating {label}")
-        rate = _python_rate(loop, 500)
+        rate, _ = _python_rate(loop, 500)
         counts[key] = attempts or max(200, int(rate * seconds))
     tick("calibrating hashlib.sha3_512")
     sha3_block_seconds(calls=4)
 
-    samples: dict[str, list[float]] = {key: [] for key, *_ in native_paths + python_paths}
-    block_samples: list[float] = []
+    # Each native sample is followed by a hashlib sample. Single-thread rates and the SHA3 bound
+    # are compared in CPU time, so load from other processes does not skew those ratios; the
+    # all-threads rate is wall time (it is what parallelism buys) and is compared with the
+    # single-thread CPU-time rates, i.e. with what one undisturbed core does.
+    wall: dict[str, list[float]] = {key: [] for key, *_ in native_paths + python_paths}
+    cpu: dict[str, list[float]] = {key: [] for key, *_ in native_paths + python_paths}
+    adjacent: dict[str, list[float]] = {key: [] for key, *_ in native_paths}
+    calls = 8 if short else 24
     for _ in range(repeat):
         for key, label, n_threads, path_level in native_paths:
             tick(label)
-            samples[key].append(_native_rate(counts[key], n_threads, path_level))
+            w, c = _native_rate(counts[key], n_threads, path_level)
+            wall[key].append(w)
+            cpu[key].append(c)
+            adjacent[key].append(sha3_block_seconds(calls=calls))
         for key, label, loop in python_paths:
             tick(label)
-            samples[key].append(_python_rate(loop, counts[key]))
+            w, c = _python_rate(loop, counts[key])
+            wall[key].append(w)
+            cpu[key].append(c)
         tick("hashlib.sha3_512 per block")
-        block_samples.append(sha3_block_seconds(calls=8 if short else 40))
     if progress is not None:
         progress(total, total, "done")
 
     labels = {key: label for key, label, *_ in native_paths + python_paths}
-    rows = [Row(key, labels[key], statistics.median(v), v) for key, v in samples.items()]
-    block_s = statistics.median(block_samples)
-    bound = 1.0 / (block_s * blocks)
-    rows.append(Row("sha3_bound", f"scalar SHA3 bound (hashlib, {blocks} blocks/attempt)", bound))
-    rates = {r.key: r.rate for r in rows}
-    best_1t = rates.get("simd_1t", rates["portable_1t"])
-    ratios = [Ratio("portable 1T / SHA3 bound", rates["portable_1t"] / bound, 0.95)]
-    if "simd_1t" in rates:
+    med = statistics.median
+    rows = [Row(key, labels[key], med(wall[key]), med(cpu[key]), wall[key]) for key in wall]
+    block_samples = [b for values in adjacent.values() for b in values]
+    block_s = med(block_samples)
+    bound_samples = [1.0 / (b * blocks) for b in block_samples]
+    bound_label = f"scalar SHA3 bound (hashlib, {blocks} blocks/attempt)"
+    rows.append(Row("sha3_bound", bound_label, med(bound_samples), med(bound_samples)))
+
+    def vs_bound(key: str) -> float:
+        return med(r * b * blocks for r, b in zip(cpu[key], adjacent[key], strict=True))
+
+    def vs_one_core(key: str) -> float:
+        return med(wall["all_threads"]) / med(cpu[key])
+
+    best_key = "simd_1t" if "simd_1t" in cpu else "portable_1t"
+    ratios = [Ratio("portable 1T / SHA3 bound", vs_bound("portable_1t"), 0.95)]
+    if "simd_1t" in cpu:
         target = 2.5 if level == "avx512" else 1.5 if level == "avx2" else None
-        ratios.append(Ratio(f"{level} 1T / SHA3 bound", rates["simd_1t"] / bound, target))
-    if "avx2_1t" in rates:
-        ratios.append(Ratio("avx2 1T / SHA3 bound (AVX2-only CPUs)", rates["avx2_1t"] / bound, 1.5))
+        ratios.append(Ratio(f"{level} 1T / SHA3 bound", vs_bound("simd_1t"), target))
+    if "avx2_1t" in cpu:
+        ratios.append(Ratio("avx2 1T / SHA3 bound (AVX2-only CPUs)", vs_bound("avx2_1t"), 1.5))
     ratios += [
         Ratio(
             f"all threads ({threads}) / best 1T",
-            rates["all_threads"] / best_1t,
+            vs_one_core(best_key),
             1.8 if threads == 2 else None,
         ),
         Ratio(
             "all threads / Python generate_answer",
-            rates["all_threads"] / rates["python_generate_answer"],
+            vs_one_core("python_generate_answer"),
             8.0,
         ),
         Ratio(
             "all threads / Python generate_proof_token",
-            rates["all_threads"] / rates["python_proof_token"],
+            vs_one_core("python_proof_token"),
             12.0,
         ),
     ]
     solve_times = [
-        _solve_time(d, rates["all_threads"], rates["python_generate_answer"]) for d in difficulties
+        _solve_time(d, med(wall["all_threads"]), med(cpu["python_generate_answer"]))
+        for d in difficulties
     ]
     return PowBenchmark(
         build_profile=_native.build_profile,
+        load_average=os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0,
         simd=level,
         threads=threads,
         repeat=repeat,
@@ -422,14 +455,14 @@ def format_report(bench: PowBenchmark) -> str:
     lines.append(
         f"fastg4f proof-of-work benchmark: simd={bench.simd}, threads={bench.threads}, "
         f"median of {bench.repeat}, {bench.blocks_per_attempt} SHA3-512 blocks/attempt, "
-        f"hashlib {bench.sha3_block_ns:.0f} ns/block"
+        f"hashlib {bench.sha3_block_ns:.0f} ns/block, load average {bench.load_average:.2f}"
     )
     base = bench.row("python_generate_answer")
     lines.append("")
-    lines.append(f"{'path':<46} {'attempts/s':>11} {'vs g4f loop':>12}")
+    lines.append(f"{'path':<46} {'attempts/s':>11} {'per CPU-s':>10} {'vs g4f loop':>12}")
     for row in bench.rows:
-        vs = f"{row.rate / base.rate:.2f}x" if base else "-"
-        lines.append(f"{row.label:<46} {_si(row.rate):>11} {vs:>12}")
+        vs = f"{row.cpu_rate / base.cpu_rate:.2f}x" if base else "-"
+        lines.append(f"{row.label:<46} {_si(row.rate):>11} {_si(row.cpu_rate):>10} {vs:>12}")
     lines.append("")
     lines.append(f"{'ratio (issue 3 targets)':<46} {'measured':>9} {'target':>8} {'':>5}")
     for ratio in bench.ratios:

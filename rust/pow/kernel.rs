@@ -4,6 +4,8 @@
 //! message blocks are passed word-major (`block[word][lane]`) so a SIMD kernel loads one word of
 //! every lane with a single vector load.
 
+use super::rounds::keccak_rounds;
+
 /// SHA3-512 rate in bytes (1600 - 2 * 512 bits).
 pub const RATE: usize = 72;
 /// SHA3-512 rate in 64-bit words.
@@ -12,7 +14,7 @@ pub const RATE_WORDS: usize = RATE / 8;
 /// A Keccak-f[1600] implementation level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SimdLevel {
-    /// One lane with RustCrypto's `keccak::f1600`; runs everywhere.
+    /// One lane of scalar `u64` code; runs everywhere.
     Portable,
     /// Four lanes in 256-bit AVX2 registers.
     Avx2,
@@ -116,7 +118,7 @@ pub trait Kernel<const L: usize>: Copy + Send + Sync {
     fn digest_words(&self, state: &Self::State) -> [[u64; L]; 8];
 }
 
-/// The portable single-lane kernel (RustCrypto `keccak::f1600`).
+/// The portable single-lane kernel (scalar [`f1600`]).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Portable;
 
@@ -146,8 +148,44 @@ impl Kernel<1> for Portable {
     }
 }
 
-/// RustCrypto's `keccak::f1600`, compiled a second time with BMI1/BMI2 (`andn`, `rorx`) and used
-/// when the CPU has them: the same portable source, better scalar code.
+macro_rules! s_xor {
+    ($a:expr, $b:expr) => {
+        $a ^ $b
+    };
+}
+macro_rules! s_xor5 {
+    ($a:expr, $b:expr, $c:expr, $d:expr, $e:expr) => {
+        $a ^ $b ^ $c ^ $d ^ $e
+    };
+}
+macro_rules! s_rol {
+    ($a:expr, $n:literal) => {
+        ($a).rotate_left($n)
+    };
+}
+macro_rules! s_chi {
+    ($a:expr, $b:expr, $c:expr) => {
+        $a ^ (!$b & $c)
+    };
+}
+macro_rules! s_splat {
+    ($c:expr) => {
+        $c
+    };
+}
+
+/// Scalar Keccak-f[1600]: the shared round description over `u64` lanes, fully unrolled within a
+/// round with rho and pi fused (about 15% faster here than `keccak::f1600`, which the tests use
+/// as the oracle).
+#[inline(always)]
+fn f1600_scalar(state: &mut [u64; 25]) {
+    let mut a = *state;
+    keccak_rounds!(a, s_xor5, s_xor, s_rol, s_chi, s_splat);
+    *state = a;
+}
+
+/// Keccak-f[1600] on one state; compiled a second time with BMI1/BMI2 (`andn`, `rorx`) and that
+/// copy used when the CPU has them.
 #[inline]
 pub fn f1600(state: &mut [u64; 25]) {
     #[cfg(target_arch = "x86_64")]
@@ -158,13 +196,13 @@ pub fn f1600(state: &mut [u64; 25]) {
             return;
         }
     }
-    keccak::f1600(state);
+    f1600_scalar(state);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "bmi1,bmi2")]
 fn f1600_bmi(state: &mut [u64; 25]) {
-    keccak::f1600(state);
+    f1600_scalar(state);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -315,6 +353,25 @@ mod tests {
                     "level {level:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn scalar_permutation_matches_rustcrypto_keccak() {
+        let mut ours = [0u64; 25];
+        let mut oracle = [0u64; 25];
+        for round in 0..200u64 {
+            for (i, (a, b)) in ours.iter_mut().zip(oracle.iter_mut()).enumerate() {
+                let v = round.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (i as u64).rotate_left(17);
+                *a ^= v;
+                *b ^= v;
+            }
+            let mut plain = ours;
+            f1600(&mut ours);
+            f1600_scalar(&mut plain);
+            keccak::f1600(&mut oracle);
+            assert_eq!(ours, oracle);
+            assert_eq!(plain, oracle);
         }
     }
 

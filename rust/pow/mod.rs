@@ -3,6 +3,8 @@
 
 #[cfg(target_arch = "x86_64")]
 mod keccak_avx;
+mod rounds;
+
 pub mod kernel;
 pub mod message;
 pub mod py;
