@@ -24,7 +24,7 @@ build_profile: Final[str]
 
 simd_level: Final[str]
 """Default Keccak kernel: ``"avx512"``, ``"avx2"`` or ``"portable"`` (best the CPU supports, capped
-by the ``FASTG4F_SIMD`` environment variable read at import)."""
+by the ``FASTG4F_SIMD`` environment variable, read once at import)."""
 
 def available_simd_levels() -> list[str]:
     """The SIMD levels this CPU supports, weakest first (always starts with ``"portable"``)."""

@@ -517,7 +517,8 @@ def solve(
             unbounded (2**62) with one.
         timeout: Wall-clock budget in seconds.
         threads: Worker threads (1..1024); default: every core.
-        simd: ``"auto"`` (default; capped by the ``FASTG4F_SIMD`` environment variable),
+        simd: ``"auto"`` (default; capped by the ``FASTG4F_SIMD`` environment variable as it was
+            when fastg4f was imported),
             ``"portable"``, ``"avx2"`` or ``"avx512"``.
         fallback: Return an unsolved :class:`Solution` with the web client's fallback answer
             instead of raising when a budget runs out.

@@ -1,7 +1,7 @@
 //! Python bindings of the `pow` concern.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
@@ -88,7 +88,15 @@ impl SearchResult {
     }
 }
 
+/// The default level: the CPU's best, capped by [`SIMD_ENV`]. Read once (at import): reading the
+/// environment while Python threads may be changing it is not safe.
+static DEFAULT_LEVEL: OnceLock<Result<SimdLevel, NativeError>> = OnceLock::new();
+
 fn env_level() -> Result<SimdLevel, NativeError> {
+    DEFAULT_LEVEL.get_or_init(read_env_level).clone()
+}
+
+fn read_env_level() -> Result<SimdLevel, NativeError> {
     let detected = SimdLevel::detect();
     match std::env::var(SIMD_ENV) {
         Err(_) => Ok(detected),
