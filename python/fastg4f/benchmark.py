@@ -200,6 +200,8 @@ class PowBenchmark:
     repeat: int
     blocks_per_attempt: int
     sha3_block_ns: float
+    cores_used: float
+    """CPU seconds per wall second during the all-threads run (at most ``threads``)."""
     rows: list[Row]
     ratios: list[Ratio]
     solve_times: list[SolveTime]
@@ -368,6 +370,9 @@ def run_pow_benchmark(
         return med(wall["all_threads"]) / med(cpu[key])
 
     best_key = "simd_1t" if "simd_1t" in cpu else "portable_1t"
+    # CPU seconds per wall second of the all-threads run: below `threads` when other processes
+    # held the cores, which caps the thread speed-up whatever the code does.
+    cores_used = med(w / c for w, c in zip(wall["all_threads"], cpu["all_threads"], strict=True))
     ratios = [Ratio("portable 1T / SHA3 bound", vs_bound("portable_1t"), 0.95)]
     if "simd_1t" in cpu:
         target = 2.5 if level == "avx512" else 1.5 if level == "avx2" else None
@@ -376,7 +381,7 @@ def run_pow_benchmark(
         ratios.append(Ratio("avx2 1T / SHA3 bound (AVX2-only CPUs)", vs_bound("avx2_1t"), 1.5))
     ratios += [
         Ratio(
-            f"all threads ({threads}) / best 1T",
+            f"all threads ({threads}) / best 1T [got {cores_used:.2f} cores]",
             vs_one_core(best_key),
             1.8 if threads == 2 else None,
         ),
@@ -403,6 +408,7 @@ def run_pow_benchmark(
         repeat=repeat,
         blocks_per_attempt=blocks,
         sha3_block_ns=block_s * 1e9,
+        cores_used=cores_used,
         rows=rows,
         ratios=ratios,
         solve_times=solve_times,
