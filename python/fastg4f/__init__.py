@@ -21,9 +21,11 @@ _LAZY: dict[str, str] = {}
 # Subpackages reachable as attributes (``fastg4f.errors`` ...), imported on first access.
 _SUBMODULES = frozenset(
     {
+        "benchmark",
         "cookies",
         "emulators",
         "errors",
+        "pow",
         "providers",
         "requests",
         "turnstile",
