@@ -54,6 +54,8 @@ struct Channel {
     doc: Value,
     bytes: usize,
     answer: bool,
+    // The answer message's id, cached for the fast path.
+    id: Option<String>,
     emitted_len: usize,
     // The emitted text while the document's text no longer starts with it (an edit).
     held: Option<String>,
@@ -221,6 +223,10 @@ fn apply(doc: &mut Value, path: &str, op: &str, v: Value) -> bool {
             let idx = if last == "-" {
                 a.len()
             } else {
+                // As in `Value::pointer_mut`: no sign, no leading zero.
+                if last.starts_with('+') || (last.starts_with('0') && last.len() != 1) {
+                    return false;
+                }
                 match last.parse::<usize>() {
                     Ok(i) => i,
                     Err(_) => return false,
@@ -458,6 +464,9 @@ impl State {
                 if ch.answer && ch.held.is_none() {
                     if let Some(Value::String(text)) = ch.doc.pointer_mut(TEXT_PATH) {
                         if text.len() == ch.emitted_len {
+                            if ch.id.is_some() && self.message_id != ch.id {
+                                self.message_id.clone_from(&ch.id);
+                            }
                             text.push_str(s);
                             ch.emitted_len = text.len();
                             ch.bytes += s.len();
@@ -495,6 +504,7 @@ impl State {
                 doc: Value::Null,
                 bytes: 0,
                 answer: false,
+                id: None,
                 emitted_len: 0,
                 held: None,
             });
@@ -527,9 +537,14 @@ impl State {
             return;
         }
         if let Some(id) = get_str(msg, "id") {
+            if ch.id.as_deref() != Some(id) {
+                ch.id = Some(id.to_owned());
+            }
             if self.message_id.as_deref() != Some(id) {
                 self.message_id = Some(id.to_owned());
             }
+        } else {
+            ch.id = None;
         }
         if message_finished(msg) {
             self.finished = true;

@@ -261,6 +261,7 @@ pub struct SseDecoder {
     fields: EventBuilder,
     // `None` once the optional leading BOM has been decided on; until then the first bytes.
     head: Option<Vec<u8>>,
+    failed: Option<String>,
 }
 
 impl SseDecoder {
@@ -279,6 +280,7 @@ impl SseDecoder {
                 max_event_bytes,
             },
             head: Some(Vec::new()),
+            failed: None,
         }
     }
 
@@ -324,9 +326,22 @@ impl SseDecoder {
     where
         F: FnMut(Event<'_>) -> Result<(), NativeError>,
     {
+        if let Some(m) = &self.failed {
+            return Err(NativeError::StreamDecode(format!(
+                "the decoder failed earlier and cannot continue: {m}"
+            )));
+        }
         let fields = &mut self.fields;
-        self.lines
-            .feed(data, |line| fields.process_line(line, on_event))
+        let res = self
+            .lines
+            .feed(data, |line| fields.process_line(line, on_event));
+        if let Err(e) = &res {
+            // Give the memory back; the decoder stays failed.
+            self.fields.data = String::new();
+            self.fields.event_type = String::new();
+            self.failed = Some(e.to_string());
+        }
+        res
     }
 
     /// Ends the stream. An unterminated final event and an unterminated last line are
@@ -336,6 +351,11 @@ impl SseDecoder {
     /// # Errors
     /// `StreamDecode` if the decoder failed earlier.
     pub fn flush(&mut self) -> Result<(), NativeError> {
+        if let Some(m) = &self.failed {
+            return Err(NativeError::StreamDecode(format!(
+                "the decoder failed earlier and cannot continue: {m}"
+            )));
+        }
         // "Any pending data must be discarded": an unterminated last line is not a line.
         self.lines.flush()?;
         self.fields.event_type.clear();

@@ -4,7 +4,7 @@ use super::{Event, LineSplitter, SseDecoder, DEFAULT_MAX_BYTES};
 use crate::errors::NativeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyList};
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
 use std::sync::{Mutex, MutexGuard};
 
 /// Inputs at least this large are decoded with the GIL released.
@@ -107,14 +107,17 @@ impl PyServerSentEvent {
         Ok(loads.call1((self.data.as_str(),))?.unbind())
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let r = |s: &str| -> PyResult<String> { Ok(PyString::new(py, s).repr()?.to_string()) };
         let retry = self
             .retry
-            .map_or_else(|| String::from("None"), |r| r.to_string());
-        format!(
-            "ServerSentEvent(event={:?}, data={:?}, id={:?}, retry={retry})",
-            self.event, self.data, self.id
-        )
+            .map_or_else(|| String::from("None"), |n| n.to_string());
+        Ok(format!(
+            "ServerSentEvent(event={}, data={}, id={}, retry={retry})",
+            r(&self.event)?,
+            r(&self.data)?,
+            r(&self.id)?
+        ))
     }
 }
 
