@@ -43,7 +43,7 @@ class ServerSentEvent:
         """The reconnection time (ms) given in this event's block, if any."""
     def json(self) -> Any:
         """``json.loads(self.data)``."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 @final
@@ -168,7 +168,8 @@ class ConversationDecoder:
         """The generated title (``title_generation`` event), once seen."""
     @property
     def finished(self) -> bool:
-        """Completion seen: answer ``end_turn``/``finished_successfully``, ``message_stream_complete`` or ``[DONE]``."""
+        """Completion seen: the answer's ``end_turn``/``finished_successfully``,
+        ``message_stream_complete`` or ``[DONE]``."""
     @property
     def error(self) -> str | None:
         """The first problem the stream reported: an ``{"error": ...}`` event or non-JSON data."""

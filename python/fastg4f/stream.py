@@ -104,12 +104,15 @@ async def aiter_sse(
 
 
 def _conversation_decoder(
-    decoder: ConversationDecoder | None, max_event_bytes: int, max_document_bytes: int
+    decoder: ConversationDecoder | None,
+    max_event_bytes: int,
+    max_document_bytes: int,
+    coalesce: bool,
 ) -> ConversationDecoder:
     if decoder is not None:
         return decoder
     return ConversationDecoder(
-        max_event_bytes=max_event_bytes, max_document_bytes=max_document_bytes
+        max_event_bytes=max_event_bytes, max_document_bytes=max_document_bytes, coalesce=coalesce
     )
 
 
@@ -119,6 +122,7 @@ def iter_text_deltas(
     decoder: ConversationDecoder | None = None,
     max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    coalesce: bool = True,
 ) -> Iterator[str]:
     """Yields the assistant text deltas of a ChatGPT web conversation stream.
 
@@ -127,10 +131,12 @@ def iter_text_deltas(
     Args:
         chunks: The raw response body as byte chunks of any size.
         decoder: A decoder to use, so that the caller can read ``conversation_id``,
-            ``message_id``, ``title``, ``finished`` and ``error`` afterwards; the two limits are
-            then taken from it.
+            ``message_id``, ``title``, ``finished`` and ``error`` afterwards; the limits and
+            ``coalesce`` are then taken from it.
         max_event_bytes: Largest accepted SSE line and event in bytes.
         max_document_bytes: Largest total size of the v1 message documents kept, in bytes.
+        coalesce: Join the deltas of one chunk into one piece (default; fewer, larger pieces
+            and the fastest path). ``False`` yields one piece per text-changing event.
 
     Yields:
         Non-empty text pieces whose concatenation is the answer text.
@@ -138,7 +144,7 @@ def iter_text_deltas(
     Raises:
         StreamDecodeError: A limit was exceeded.
     """
-    dec = _conversation_decoder(decoder, max_event_bytes, max_document_bytes)
+    dec = _conversation_decoder(decoder, max_event_bytes, max_document_bytes, coalesce)
     for chunk in chunks:
         yield from dec.feed(chunk)
     yield from dec.flush()
@@ -150,9 +156,10 @@ async def aiter_text_deltas(
     decoder: ConversationDecoder | None = None,
     max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    coalesce: bool = True,
 ) -> AsyncIterator[str]:
     """Async form of :func:`iter_text_deltas` over an async iterable of byte chunks."""
-    dec = _conversation_decoder(decoder, max_event_bytes, max_document_bytes)
+    dec = _conversation_decoder(decoder, max_event_bytes, max_document_bytes, coalesce)
     async for chunk in chunks:
         for delta in dec.feed(chunk):
             yield delta

@@ -19,6 +19,7 @@ pub mod py;
 use crate::errors::NativeError;
 use crate::sse::{Event, SseDecoder};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Default limit of the message documents kept for `delta_encoding` v1: 64 MiB.
 pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
@@ -273,6 +274,31 @@ fn apply_in_array(a: &mut Vec<Value>, idx: usize, op: &str, v: Value) -> bool {
     true
 }
 
+/// The answer text of a v1 document, for appending (no allocation, unlike `pointer_mut`).
+fn text_mut(doc: &mut Value) -> Option<&mut String> {
+    match doc
+        .get_mut("message")?
+        .get_mut("content")?
+        .get_mut("parts")?
+        .get_mut(0)?
+    {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// The text of event data that is exactly `{"v":"<JSON string>"}` (compact, as the server
+/// sends it), or `None` for anything else (which then takes the general path).
+fn bare_text(data: &str) -> Option<Cow<'_, str>> {
+    let quoted = data.strip_prefix("{\"v\":")?.strip_suffix('}')?;
+    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.bytes().all(|b| b != b'"' && b != b'\\' && b >= 0x20) {
+        return Some(Cow::Borrowed(inner));
+    }
+    // Escapes: serde_json decodes them, and refuses anything that is not exactly one string.
+    serde_json::from_str::<String>(quoted).ok().map(Cow::Owned)
+}
+
 /// Whether an operation at `path` can change the text at `TEXT_PATH`.
 fn touches_text(path: &str) -> bool {
     TEXT_PATH.starts_with(path)
@@ -316,6 +342,9 @@ impl State {
         }
         if data.is_empty() {
             return Ok(());
+        }
+        if let Some(text) = bare_text(data) {
+            return self.on_bare_text(text, out);
         }
         let mut obj = match serde_json::from_str::<Value>(data) {
             Ok(Value::Object(obj)) => obj,
@@ -457,24 +486,10 @@ impl State {
         let Some(i) = self.channel_index(c) else {
             return Ok(());
         };
-        // Fast path: text appended to an answer whose emitted text is in sync.
         if op == "append" && path == TEXT_PATH {
             if let Value::String(s) = &v {
-                let ch = &mut self.channels[i];
-                if ch.answer && ch.held.is_none() {
-                    if let Some(Value::String(text)) = ch.doc.pointer_mut(TEXT_PATH) {
-                        if text.len() == ch.emitted_len {
-                            if ch.id.is_some() && self.message_id != ch.id {
-                                self.message_id.clone_from(&ch.id);
-                            }
-                            text.push_str(s);
-                            ch.emitted_len = text.len();
-                            ch.bytes += s.len();
-                            self.total_bytes += s.len();
-                            out.push(s);
-                            return self.check_limit();
-                        }
-                    }
+                if let Some(res) = self.try_append_text(i, s, out) {
+                    return res;
                 }
             }
         }
@@ -491,6 +506,53 @@ impl State {
         }
         self.after_change(i, out);
         self.check_limit()
+    }
+
+    /// Fast path: text appended to an answer whose emitted text is in sync. `None` when the
+    /// general path must handle it (same result, more work).
+    fn try_append_text(
+        &mut self,
+        i: usize,
+        s: &str,
+        out: &mut Out,
+    ) -> Option<Result<(), NativeError>> {
+        let ch = &mut self.channels[i];
+        if !ch.answer || ch.held.is_some() {
+            return None;
+        }
+        let text = text_mut(&mut ch.doc)?;
+        if text.len() != ch.emitted_len {
+            return None;
+        }
+        if ch.id.is_some() && self.message_id != ch.id {
+            self.message_id.clone_from(&ch.id);
+        }
+        text.push_str(s);
+        ch.emitted_len = text.len();
+        ch.bytes += s.len();
+        self.total_bytes += s.len();
+        out.push(s);
+        Some(self.check_limit())
+    }
+
+    /// A bare `{"v": "<text>"}` delta (most of a v1 stream), without building a JSON tree.
+    fn on_bare_text(&mut self, s: Cow<'_, str>, out: &mut Out) -> Result<(), NativeError> {
+        if self.sticky_o == "append" && self.sticky_p == TEXT_PATH {
+            if let Some(i) = self.channel_index(self.sticky_c) {
+                if let Some(res) = self.try_append_text(i, &s, out) {
+                    return res;
+                }
+            }
+        }
+        let (c, p, o) = (
+            self.sticky_c,
+            std::mem::take(&mut self.sticky_p),
+            std::mem::take(&mut self.sticky_o),
+        );
+        let res = self.on_op(c, &p, &o, Value::String(s.into_owned()), out);
+        self.sticky_p = p;
+        self.sticky_o = o;
+        res
     }
 
     fn add_document(&mut self, c: i64, v: Value, out: &mut Out) -> Result<(), NativeError> {

@@ -8,6 +8,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 use std::sync::Mutex;
 
+// The literal defaults in the signatures below (Python sees literals) must match the constants.
+const _: () = assert!(DEFAULT_MAX_BYTES == 16_777_216 && DEFAULT_MAX_DOCUMENT_BYTES == 67_108_864);
+
 /// ChatGPT conversation stream decoder: response bytes in, assistant text deltas out.
 #[pyclass(frozen, module = "fastg4f._native", name = "ConversationDecoder")]
 pub struct PyConversationDecoder {
@@ -25,8 +28,8 @@ impl PyConversationDecoder {
     #[new]
     #[pyo3(signature = (
         *,
-        max_event_bytes = DEFAULT_MAX_BYTES as i64,
-        max_document_bytes = DEFAULT_MAX_DOCUMENT_BYTES as i64,
+        max_event_bytes = 16_777_216,
+        max_document_bytes = 67_108_864,
         coalesce = false,
     ))]
     fn new(max_event_bytes: i64, max_document_bytes: i64, coalesce: bool) -> PyResult<Self> {

@@ -7,6 +7,9 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
 use std::sync::{Mutex, MutexGuard};
 
+// The literal defaults in the signatures below (Python sees literals) must match the constant.
+const _: () = assert!(DEFAULT_MAX_BYTES == 16_777_216);
+
 /// Inputs at least this large are decoded with the GIL released.
 pub(crate) const DETACH_BYTES: usize = 256 * 1024;
 
@@ -152,7 +155,7 @@ fn event_list<'py>(
 #[pymethods]
 impl PySseDecoder {
     #[new]
-    #[pyo3(signature = (max_event_bytes = DEFAULT_MAX_BYTES as i64))]
+    #[pyo3(signature = (max_event_bytes = 16_777_216))]
     fn new(max_event_bytes: i64) -> PyResult<Self> {
         Ok(Self {
             inner: Mutex::new(SseDecoder::new(limit("max_event_bytes", max_event_bytes)?)),
@@ -211,7 +214,7 @@ impl PyLineDecoder {
 #[pymethods]
 impl PyLineDecoder {
     #[new]
-    #[pyo3(signature = (max_line_bytes = DEFAULT_MAX_BYTES as i64))]
+    #[pyo3(signature = (max_line_bytes = 16_777_216))]
     fn new(max_line_bytes: i64) -> PyResult<Self> {
         Ok(Self {
             inner: Mutex::new(LineSplitter::new(limit("max_line_bytes", max_line_bytes)?)),

@@ -62,21 +62,126 @@ def v1_capture_like(answer_pieces: list[str], *, eol: str = "\n", done: bool = F
     """A v1 stream shaped like the public capture: hidden messages, reasoning, the answer."""
     cid = "68d8e6a2-0000-8000-9000-1234567890ab"
     out = [
-        frame("\"v1\"", event="delta_encoding", eol=eol),
-        frame({"type": "resume_conversation_token", "kind": "topic", "token": "eyJ.x.y", "conversation_id": cid}, eol=eol),
-        frame({"p": "", "o": "add", "v": {"message": message("sys", "system", "You are ChatGPT", hidden=True), "conversation_id": cid, "error": None, "error_code": None}, "c": 0}, event="delta", eol=eol, pad=7),
-        frame({"v": {"message": message("usr", "user", "Say hi"), "conversation_id": cid, "error": None}, "c": 1}, event="delta", eol=eol),
-        frame({"type": "input_message", "input_message": message("usr", "user", "Say hi")}, eol=eol),
-        frame({"v": {"message": message("ctx", "system", "context", hidden=True), "conversation_id": cid}, "c": 2}, event="delta", eol=eol),
-        frame({"v": {"message": message("tool", "tool", "search results"), "conversation_id": cid}, "c": 3}, event="delta", eol=eol),
-        frame({"v": {"message": message("think", "assistant", "", content_type="thoughts", channel="analysis"), "conversation_id": cid}, "c": 4}, event="delta", eol=eol),
-        frame({"p": "/message/content/parts/0", "o": "append", "v": "private reasoning"}, event="delta", eol=eol),
-        frame({"p": "", "o": "add", "v": {"message": message("recap", "assistant", "Thought for 2s", content_type="reasoning_recap"), "conversation_id": cid}, "c": 5}, event="delta", eol=eol),
+        frame('"v1"', event="delta_encoding", eol=eol),
+        frame(
+            {
+                "type": "resume_conversation_token",
+                "kind": "topic",
+                "token": "eyJ.x.y",
+                "conversation_id": cid,
+            },
+            eol=eol,
+        ),
+        frame(
+            {
+                "p": "",
+                "o": "add",
+                "v": {
+                    "message": message("sys", "system", "You are ChatGPT", hidden=True),
+                    "conversation_id": cid,
+                    "error": None,
+                    "error_code": None,
+                },
+                "c": 0,
+            },
+            event="delta",
+            eol=eol,
+            pad=7,
+        ),
+        frame(
+            {
+                "v": {
+                    "message": message("usr", "user", "Say hi"),
+                    "conversation_id": cid,
+                    "error": None,
+                },
+                "c": 1,
+            },
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {"type": "input_message", "input_message": message("usr", "user", "Say hi")}, eol=eol
+        ),
+        frame(
+            {
+                "v": {
+                    "message": message("ctx", "system", "context", hidden=True),
+                    "conversation_id": cid,
+                },
+                "c": 2,
+            },
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {
+                "v": {"message": message("tool", "tool", "search results"), "conversation_id": cid},
+                "c": 3,
+            },
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {
+                "v": {
+                    "message": message(
+                        "think", "assistant", "", content_type="thoughts", channel="analysis"
+                    ),
+                    "conversation_id": cid,
+                },
+                "c": 4,
+            },
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {"p": "/message/content/parts/0", "o": "append", "v": "private reasoning"},
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {
+                "p": "",
+                "o": "add",
+                "v": {
+                    "message": message(
+                        "recap", "assistant", "Thought for 2s", content_type="reasoning_recap"
+                    ),
+                    "conversation_id": cid,
+                },
+                "c": 5,
+            },
+            event="delta",
+            eol=eol,
+        ),
         # After an append the carried op is "append": the next message needs an explicit add.
-        frame({"type": "message_marker", "conversation_id": cid, "message_id": "ans", "marker": "user_visible_token", "event": "first"}, eol=eol),
-        frame({"v": {"message": message("ans", "assistant", "", channel="final"), "conversation_id": cid}, "c": 6}, event="delta", eol=eol),
-        frame({"type": "title_generation", "title": "\u8bc1\u660e Greeting", "conversation_id": cid}, eol=eol),
-    ]  # fmt: skip
+        frame(
+            {
+                "type": "message_marker",
+                "conversation_id": cid,
+                "message_id": "ans",
+                "marker": "user_visible_token",
+                "event": "first",
+            },
+            eol=eol,
+        ),
+        frame(
+            {
+                "v": {
+                    "message": message("ans", "assistant", "", channel="final"),
+                    "conversation_id": cid,
+                },
+                "c": 6,
+            },
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {"type": "title_generation", "title": "\u8bc1\u660e Greeting", "conversation_id": cid},
+            eol=eol,
+        ),
+    ]
     first, *rest = answer_pieces[:-1]
     out.append(frame({"p": TEXT, "o": "append", "v": first}, event="delta", eol=eol, pad=3))
     for i, piece in enumerate(rest):
@@ -90,18 +195,40 @@ def v1_capture_like(answer_pieces: list[str], *, eol: str = "\n", done: bool = F
                     {"p": TEXT, "o": "append", "v": answer_pieces[-1]},
                     {"p": "/message/status", "o": "replace", "v": "finished_successfully"},
                     {"p": "/message/end_turn", "o": "replace", "v": True},
-                    {"p": "/message/metadata", "o": "append", "v": {"is_complete": True, "finish_details": {"type": "stop", "stop_tokens": [200002]}}},
+                    {
+                        "p": "/message/metadata",
+                        "o": "append",
+                        "v": {
+                            "is_complete": True,
+                            "finish_details": {"type": "stop", "stop_tokens": [200002]},
+                        },
+                    },
                 ],
             },
             event="delta",
             eol=eol,
         )
-    )  # fmt: skip
+    )
     out += [
-        frame({"p": "/message/metadata/conversation_followup_suggestions_eligible", "o": "replace", "v": True}, event="delta", eol=eol),
-        frame({"type": "server_ste_metadata", "metadata": {"tool_invoked": False}, "conversation_id": cid}, eol=eol),
+        frame(
+            {
+                "p": "/message/metadata/conversation_followup_suggestions_eligible",
+                "o": "replace",
+                "v": True,
+            },
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {
+                "type": "server_ste_metadata",
+                "metadata": {"tool_invoked": False},
+                "conversation_id": cid,
+            },
+            eol=eol,
+        ),
         frame({"type": "message_stream_complete", "conversation_id": cid}, eol=eol),
-    ]  # fmt: skip
+    ]
     if done:
         out.append(frame("[DONE]", eol=eol))
     return b"".join(out)
@@ -111,9 +238,20 @@ def legacy_stream(texts: list[str], *, mid: str = "ans", done: bool = True) -> b
     """A legacy cumulative stream (Python-default separators, escaped non-ASCII)."""
     cid = "c0ffee00-0000-4000-8000-000000000000"
     out = [
-        frame({"message": message("sys", "system", "", hidden=True), "conversation_id": cid, "error": None}, compact=False, pad=30),
-        frame({"message": message("usr", "user", "Say hi"), "conversation_id": cid, "error": None}, compact=False),
-    ]  # fmt: skip
+        frame(
+            {
+                "message": message("sys", "system", "", hidden=True),
+                "conversation_id": cid,
+                "error": None,
+            },
+            compact=False,
+            pad=30,
+        ),
+        frame(
+            {"message": message("usr", "user", "Say hi"), "conversation_id": cid, "error": None},
+            compact=False,
+        ),
+    ]
     for i, text in enumerate(texts):
         last = i == len(texts) - 1
         msg = message(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -108,7 +107,9 @@ def test_v1_all_operations_and_carry_forward() -> None:
 def test_v1_patch_without_path_and_replace_of_text() -> None:
     stream = b"".join(
         [
-            frame({"p": "", "o": "add", "v": {"message": message("a", "assistant", "abc")}, "c": 3}),
+            frame(
+                {"p": "", "o": "add", "v": {"message": message("a", "assistant", "abc")}, "c": 3}
+            ),
             frame({"c": 3, "o": "patch", "v": [{"p": TEXT, "o": "replace", "v": "abcdef"}]}),
             frame({"p": TEXT, "o": "replace", "v": "xyz"}),  # rewrite: nothing until it agrees
             frame({"p": TEXT, "o": "replace", "v": "abcdefg"}),
@@ -129,7 +130,9 @@ def test_v1_reasoning_channels_and_recipients_are_not_text() -> None:
         message("a6", "tool", "tool output"),
         message("a7", "assistant", "visible", channel="final"),
     ]
-    stream = b"".join(frame({"p": "", "o": "add", "v": {"message": m}, "c": i}) for i, m in enumerate(msgs))
+    stream = b"".join(
+        frame({"p": "", "o": "add", "v": {"message": m}, "c": i}) for i, m in enumerate(msgs)
+    )
     out, d = decode([stream])
     assert out == ["visible"] and d.message_id == "a7"
 
@@ -138,8 +141,13 @@ def test_v1_escapes_and_raw_utf8_are_equal() -> None:
     add = frame({"p": "", "o": "add", "v": {"message": message("a", "assistant")}, "c": 0})
     for ensure_ascii in (True, False):
         for compact in (True, False):
-            body = frame({"p": TEXT, "o": "append", "v": "\u00e9\U0001f600\u2014"}, ensure_ascii=ensure_ascii, compact=compact, pad=5)
-            assert decode([add + body])[0] == ["\u00e9\U0001f600\u2014"]  # fmt: skip
+            body = frame(
+                {"p": TEXT, "o": "append", "v": "\u00e9\U0001f600\u2014"},
+                ensure_ascii=ensure_ascii,
+                compact=compact,
+                pad=5,
+            )
+            assert decode([add + body])[0] == ["\u00e9\U0001f600\u2014"]
 
 
 def test_legacy_stream() -> None:
@@ -177,13 +185,17 @@ def test_legacy_edits() -> None:
 
 
 def test_legacy_new_message_starts_fresh() -> None:
-    stream = legacy_stream(["one", "one two"], mid="m1", done=False) + legacy_stream(["three"], mid="m2")
+    stream = legacy_stream(["one", "one two"], mid="m1", done=False) + legacy_stream(
+        ["three"], mid="m2"
+    )
     out, d = decode([stream])
     assert out == ["one", " two", "three"] and d.message_id == "m2"
 
 
 def test_error_event_is_reported() -> None:
-    out, d = decode([frame({"message": None, "conversation_id": "c", "error": "Something went wrong."})])
+    out, d = decode(
+        [frame({"message": None, "conversation_id": "c", "error": "Something went wrong."})]
+    )
     assert out == [] and d.error == "Something went wrong." and d.conversation_id == "c"
     _, d = decode([frame({"error": {"message": "rate limited", "code": 429}})])
     assert d.error == "rate limited"
@@ -205,7 +217,9 @@ def test_unknown_delta_encoding_is_reported() -> None:
 
 
 def test_done_marks_finished_and_title() -> None:
-    out, d = decode([frame({"type": "title_generation", "title": "T"}) + b"data: [DONE]   \r\n\r\n"])
+    out, d = decode(
+        [frame({"type": "title_generation", "title": "T"}) + b"data: [DONE]   \r\n\r\n"]
+    )
     assert out == [] and d.finished and d.title == "T"
 
 
@@ -261,10 +275,34 @@ _msg = st.builds(
     status=st.sampled_from(["in_progress", "finished_successfully"]),
     end_turn=st.sampled_from([None, None, True, False]),
 )
-_answer = st.builds(message, _ids, st.just("assistant"), _text, channel=st.sampled_from([None, "final"]))
-_path = st.sampled_from([TEXT, TEXT, "", "/message", "/message/content/parts", "/message/content/parts/-", "/message/status", "/message/end_turn", "/message/metadata", "/message/recipient", "/message/content/parts/00", "nope"])  # fmt: skip
+_answer = st.builds(
+    message, _ids, st.just("assistant"), _text, channel=st.sampled_from([None, "final"])
+)
+_path = st.sampled_from(
+    [
+        TEXT,
+        TEXT,
+        "",
+        "/message",
+        "/message/content/parts",
+        "/message/content/parts/-",
+        "/message/status",
+        "/message/end_turn",
+        "/message/metadata",
+        "/message/recipient",
+        "/message/content/parts/00",
+        "nope",
+    ]
+)
 _op = st.sampled_from(["append", "append", "replace", "add", "truncate", "remove", "bogus"])
-_value = st.one_of(_text, st.integers(0, 8), st.booleans(), st.none(), st.just({"is_complete": True}), st.just(["x"]))  # fmt: skip
+_value = st.one_of(
+    _text,
+    st.integers(0, 8),
+    st.booleans(),
+    st.none(),
+    st.just({"is_complete": True}),
+    st.just(["x"]),
+)
 _sub_op = st.fixed_dictionaries({"p": _path, "o": _op, "v": _value})
 _c = st.integers(0, 2)
 
@@ -274,15 +312,27 @@ def _omit(d: dict[str, Any], keys: list[str]) -> dict[str, Any]:
 
 
 _delta = st.one_of(
-    st.builds(lambda m, c: {"p": "", "o": "add", "v": {"message": m, "conversation_id": "cv"}, "c": c}, _msg, _c),
+    st.builds(
+        lambda m, c: {"p": "", "o": "add", "v": {"message": m, "conversation_id": "cv"}, "c": c},
+        _msg,
+        _c,
+    ),
     st.builds(lambda m, c: {"p": "", "o": "add", "v": {"message": m}, "c": c}, _answer, _c),
     st.builds(lambda m, c: {"v": {"message": m}, "c": c}, _msg, _c),
     st.builds(lambda t: {"v": t}, _text),
     st.builds(lambda t, c: {"p": TEXT, "o": "append", "v": t, "c": c}, _text, _c),
-    st.builds(lambda p, o, v, drop: _omit({"p": p, "o": o, "v": v}, drop), _path, _op, _value, st.lists(st.sampled_from(["p", "o"]), max_size=2)),
-    st.builds(lambda ops, c: {"p": "", "o": "patch", "v": ops, "c": c}, st.lists(_sub_op, max_size=4), _c),
+    st.builds(
+        lambda p, o, v, drop: _omit({"p": p, "o": o, "v": v}, drop),
+        _path,
+        _op,
+        _value,
+        st.lists(st.sampled_from(["p", "o"]), max_size=2),
+    ),
+    st.builds(
+        lambda ops, c: {"p": "", "o": "patch", "v": ops, "c": c}, st.lists(_sub_op, max_size=4), _c
+    ),
     st.builds(lambda ops: {"o": "patch", "v": ops}, st.lists(_sub_op, max_size=4)),
-)  # fmt: skip
+)
 _other = st.one_of(
     st.builds(lambda m: {"message": m, "conversation_id": "legacy", "error": None}, _msg),
     st.builds(lambda m: {"message": m}, _answer),
@@ -328,7 +378,9 @@ def _same_error(ours: str | None, ref: str | None) -> bool:
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data(), conversation_streams())
-def test_generated_streams_match_reference_on_any_chunking(data: st.DataObject, stream: bytes) -> None:
+def test_generated_streams_match_reference_on_any_chunking(
+    data: st.DataObject, stream: bytes
+) -> None:
     ref = reference(stream)
     for chunks in ([stream], data.draw(chunked(stream))):
         out, d = decode(chunks)

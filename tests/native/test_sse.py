@@ -38,12 +38,22 @@ SPEC_CASES = [
     pytest.param(b"event: x\n\ndata: a\n\n", [ev("a")], id="no-data-no-dispatch-type-reset"),
     pytest.param(b"event: x\ndata: a\n\ndata: b\n\n", [ev("a", "x"), ev("b")], id="type-reset"),
     pytest.param(b"event:\ndata: a\n\n", [ev("a")], id="empty-type-is-message"),
-    pytest.param(b"id: 1\ndata: a\n\ndata: b\n\n", [ev("a", id="1"), ev("b", id="1")], id="id-kept"),
+    pytest.param(
+        b"id: 1\ndata: a\n\ndata: b\n\n", [ev("a", id="1"), ev("b", id="1")], id="id-kept"
+    ),
     pytest.param(b"id: 1\n\nid\ndata: b\n\n", [ev("b")], id="id-reset-by-empty"),
-    pytest.param(b"id: 1\ndata: a\n\nid: 2\x003\ndata: b\n\n", [ev("a", id="1"), ev("b", id="1")], id="id-nul"),
+    pytest.param(
+        b"id: 1\ndata: a\n\nid: 2\x003\ndata: b\n\n",
+        [ev("a", id="1"), ev("b", id="1")],
+        id="id-nul",
+    ),
     pytest.param(b"retry: 10\ndata: a\n\ndata: b\n\n", [ev("a", retry=10), ev("b")], id="retry"),
-    pytest.param(b"retry: 1a\ndata: a\n\nretry:\ndata: b\n\n", [ev("a"), ev("b")], id="retry-digits-only"),
-    pytest.param(b"retry: -1\ndata: a\n\nretry: 1.5\ndata: b\n\n", [ev("a"), ev("b")], id="retry-no-sign"),
+    pytest.param(
+        b"retry: 1a\ndata: a\n\nretry:\ndata: b\n\n", [ev("a"), ev("b")], id="retry-digits-only"
+    ),
+    pytest.param(
+        b"retry: -1\ndata: a\n\nretry: 1.5\ndata: b\n\n", [ev("a"), ev("b")], id="retry-no-sign"
+    ),
     pytest.param(b"retry: 99999999999999999999\ndata: a\n\n", [ev("a")], id="retry-over-u64"),
     pytest.param(b"foo: bar\ndata : x\nDATA: y\ndata: a\n\n", [ev("a")], id="unknown-fields"),
     pytest.param(b"data: a\n\ndata: b", [ev("a")], id="unterminated-final-event"),
@@ -51,7 +61,7 @@ SPEC_CASES = [
     pytest.param(b"data: \xff\xfe\xe2\x82\n\n", [ev("\ufffd\ufffd\ufffd")], id="invalid-utf8"),
     pytest.param(b"data: \xf0\x9f\x98\x80\n\n", [ev("\U0001f600")], id="4-byte-utf8"),
     pytest.param(b"event: delta\ndata: {} \n\n", [ev("{} ", "delta")], id="trailing-space-kept"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("stream", "want"), SPEC_CASES)
@@ -89,7 +99,9 @@ def test_decoder_state_and_flush_resets() -> None:
     d = SSEDecoder(max_event_bytes=64)
     assert d.max_event_bytes == 64
     assert d.last_event_id == "" and d.retry is None
-    assert d.feed(b"id: 7\nretry: 30\ndata: x\n\ndata: pend") == [ServerSentEvent("message", "x", "7", 30)]
+    assert d.feed(b"id: 7\nretry: 30\ndata: x\n\ndata: pend") == [
+        ServerSentEvent("message", "x", "7", 30)
+    ]
     assert d.flush() == []
     assert d.last_event_id == "7" and d.retry == 30
     # A new stream after flush: the pending "pend" was discarded, the BOM is stripped again.

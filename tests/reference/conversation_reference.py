@@ -34,12 +34,46 @@ _LAST_INDEX = re.compile(r"[0-9]+")
 _I64 = (-(2**63), 2**63 - 1)
 
 
+# serde_json (the native parser) refuses what the stdlib accepts: NaN/Infinity, numbers out of
+# the f64 range, lone surrogates, and nesting deeper than 127 levels.
+_MAX_DEPTH = 127
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"not JSON: {name}")
 
 
+def _parse_float(s: str) -> float:
+    f = float(s)
+    if f in (float("inf"), float("-inf")):
+        raise ValueError("number out of range")
+    return f
+
+
+def _parse_int(s: str) -> int | float:
+    n = int(s)
+    # Integers beyond 64 bits become floats in serde_json (and can be out of range).
+    return n if -(2**63) <= n < 2**64 else _parse_float(s)
+
+
+def _check(v: Any, depth: int = 0) -> None:
+    if isinstance(v, str):
+        v.encode("utf-8")  # raises UnicodeEncodeError (a ValueError) on a lone surrogate
+    elif isinstance(v, (list, dict)):
+        if depth + 1 > _MAX_DEPTH:
+            raise ValueError("recursion limit exceeded")
+        items = v.items() if isinstance(v, dict) else enumerate(v)
+        for k, x in items:
+            _check(k, depth + 1)
+            _check(x, depth + 1)
+
+
 def _loads(data: str) -> Any:
-    return json.loads(data, parse_constant=_reject_constant)
+    value = json.loads(
+        data, parse_constant=_reject_constant, parse_float=_parse_float, parse_int=_parse_int
+    )
+    _check(value)
+    return value
 
 
 def _is_int(v: Any) -> bool:
@@ -246,6 +280,7 @@ class ConversationReference:
     title: str | None = None
     finished: bool = False
     error: str | None = None
+    error_exact: bool = True  # False when the text is JSON that the native side may format apart
     delta_encoding: str | None = None
     _c: int = 0
     _p: str = ""
@@ -289,7 +324,13 @@ class ConversationReference:
         if isinstance(obj.get("conversation_id"), str):
             self.conversation_id = obj["conversation_id"]
         if obj.get("error") is not None:
-            self._set_error(error_text(obj["error"]))
+            err = obj["error"]
+            if self.error is None and not (
+                isinstance(err, str)
+                or (isinstance(err, dict) and isinstance(err.get("message"), str))
+            ):
+                self.error_exact = False
+            self._set_error(error_text(err))
         if isinstance(obj.get("type"), str):
             if obj["type"] == "title_generation" and isinstance(obj.get("title"), str):
                 self.title = obj["title"]
