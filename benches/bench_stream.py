@@ -358,7 +358,7 @@ def g4f_lines(chunks: list[bytes]) -> Iterator[bytes]:
         yield pending
 
 
-def full_ours(chunks: list[bytes], coalesce: bool = False) -> str:
+def full_ours(chunks: list[bytes], coalesce: bool = True) -> str:
     d = ConversationDecoder(coalesce=coalesce)
     out: list[str] = []
     for chunk in chunks:
@@ -524,7 +524,7 @@ def main() -> None:
     oa, oa_text = openai_corpus(500_000 * scale // 2)
     full = {
         "fastg4f ConversationDecoder": full_ours,
-        "fastg4f (coalesce=True)": lambda c: full_ours(c, True),
+        "fastg4f (coalesce=False)": lambda c: full_ours(c, False),
         "httpx-sse + Python": full_httpx,
         "openai SSEDecoder + Python": full_openai,
         "g4f-style lines + Python": full_g4f,

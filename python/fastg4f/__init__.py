@@ -19,7 +19,7 @@ __all__ = ["__version__"]
 _LAZY: dict[str, str] = {}
 
 # Subpackages reachable as attributes (``fastg4f.errors`` ...), imported on first access.
-_SUBMODULES = frozenset({"errors", "typing"})
+_SUBMODULES = frozenset({"errors", "stream", "typing"})
 
 
 def __getattr__(name: str) -> Any:

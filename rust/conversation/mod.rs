@@ -29,24 +29,55 @@ const TEXT_PATH: &str = "/message/content/parts/0";
 const CHANNEL_OVERHEAD: usize = 64;
 const SNIPPET_CHARS: usize = 120;
 
-/// Collects the text deltas of one `feed`/`flush` call.
-#[derive(Debug, Default)]
-struct Out {
+/// The text deltas of one `feed`/`flush` call, stored in one buffer (one allocation, not one
+/// per delta).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Deltas {
     coalesce: bool,
-    deltas: Vec<String>,
+    buf: String,
+    ends: Vec<usize>,
 }
 
-impl Out {
+impl Deltas {
     fn push(&mut self, s: &str) {
         if s.is_empty() {
             return;
         }
-        match self.deltas.last_mut() {
-            Some(last) if self.coalesce => last.push_str(s),
-            _ => self.deltas.push(s.to_owned()),
+        self.buf.push_str(s);
+        match self.ends.last_mut() {
+            Some(end) if self.coalesce => *end = self.buf.len(),
+            _ => self.ends.push(self.buf.len()),
         }
     }
+
+    /// The number of deltas.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there is no delta.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The deltas in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.ends.len()).map(move |i| {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] };
+            &self.buf[start..self.ends[i]]
+        })
+    }
+
+    /// The deltas as owned strings.
+    #[must_use]
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
 }
+
+type Out = Deltas;
 
 /// One `delta_encoding` v1 document (the message most recently added on a channel).
 #[derive(Debug)]
@@ -661,28 +692,28 @@ impl ConversationDecoder {
     ///
     /// # Errors
     /// `StreamDecode` when a line, an event or the documents exceed their limits.
-    pub fn feed(&mut self, data: &[u8]) -> Result<Vec<String>, NativeError> {
+    pub fn feed(&mut self, data: &[u8]) -> Result<Deltas, NativeError> {
         if let Some(m) = &self.state.failed {
             return Err(NativeError::StreamDecode(format!(
                 "the decoder failed earlier and cannot continue: {m}"
             )));
         }
-        let mut out = Out {
+        let mut out = Deltas {
             coalesce: self.coalesce,
-            deltas: Vec::new(),
+            ..Deltas::default()
         };
         let state = &mut self.state;
         self.sse.feed(data, |ev| state.on_event(ev, &mut out))?;
-        Ok(out.deltas)
+        Ok(out)
     }
 
     /// Ends the stream (an unterminated final event is discarded, as in SSE).
     ///
     /// # Errors
     /// `StreamDecode` if the decoder failed earlier.
-    pub fn flush(&mut self) -> Result<Vec<String>, NativeError> {
+    pub fn flush(&mut self) -> Result<Deltas, NativeError> {
         self.sse.flush()?;
-        Ok(Vec::new())
+        Ok(Deltas::default())
     }
 
     /// The conversation id, once seen.
@@ -742,9 +773,9 @@ mod tests {
         let mut d = ConversationDecoder::new(1 << 20, 1 << 20, false);
         let mut out = Vec::new();
         for c in chunks {
-            out.extend(d.feed(c).unwrap());
+            out.extend(d.feed(c).unwrap().to_vec());
         }
-        out.extend(d.flush().unwrap());
+        out.extend(d.flush().unwrap().to_vec());
         (out, d)
     }
 

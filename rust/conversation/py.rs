@@ -1,6 +1,6 @@
 //! Python bindings of the `conversation` concern.
 
-use super::{ConversationDecoder, DEFAULT_MAX_DOCUMENT_BYTES};
+use super::{ConversationDecoder, Deltas, DEFAULT_MAX_DOCUMENT_BYTES};
 use crate::errors::NativeError;
 use crate::sse::py::{limit, lock, with_bytes, DETACH_BYTES};
 use crate::sse::DEFAULT_MAX_BYTES;
@@ -18,7 +18,7 @@ pub struct PyConversationDecoder {
 }
 
 impl PyConversationDecoder {
-    fn run(&self, bytes: &[u8]) -> Result<Vec<String>, NativeError> {
+    fn run(&self, bytes: &[u8]) -> Result<Deltas, NativeError> {
         lock(&self.inner)?.feed(bytes)
     }
 }
@@ -30,7 +30,7 @@ impl PyConversationDecoder {
         *,
         max_event_bytes = 16_777_216,
         max_document_bytes = 67_108_864,
-        coalesce = false,
+        coalesce = true,
     ))]
     fn new(max_event_bytes: i64, max_document_bytes: i64, coalesce: bool) -> PyResult<Self> {
         Ok(Self {
@@ -50,12 +50,12 @@ impl PyConversationDecoder {
                 self.run(bytes)
             }
         })??;
-        PyList::new(py, deltas)
+        PyList::new(py, deltas.iter())
     }
 
     fn flush<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let deltas = lock(&self.inner)?.flush()?;
-        PyList::new(py, deltas)
+        PyList::new(py, deltas.iter())
     }
 
     #[getter]

@@ -21,6 +21,7 @@ ANSWER = "".join(PIECES)
 
 
 def decode(chunks: list[bytes], **kw: Any) -> tuple[list[str], ConversationDecoder]:
+    kw.setdefault("coalesce", False)  # one delta per event, the same for any chunking
     d = ConversationDecoder(**kw)
     out: list[str] = []
     for c in chunks:
@@ -244,8 +245,9 @@ def test_limits() -> None:
 def test_adaptors_with_own_decoder() -> None:
     stream = v1_capture_like(PIECES)
     chunks = [stream[i : i + 100] for i in range(0, len(stream), 100)]
-    d = ConversationDecoder()
-    assert "".join(iter_text_deltas(chunks, decoder=d)) == ANSWER
+    d = ConversationDecoder(coalesce=False)
+    assert list(iter_text_deltas(chunks, decoder=d)) == PIECES
+    assert "".join(iter_text_deltas(chunks)) == ANSWER
     assert d.finished and d.title is not None
 
 
@@ -376,7 +378,7 @@ def _same_error(ours: str | None, ref: str | None) -> bool:
     return ours == ref
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data(), conversation_streams())
 def test_generated_streams_match_reference_on_any_chunking(
     data: st.DataObject, stream: bytes
@@ -400,3 +402,52 @@ def test_generated_streams_match_reference_on_any_chunking(
 def test_reference_rejects_nan_like_serde() -> None:
     assert reference(b"data: NaN\n\n").error == "event data is not JSON"
     assert decode([b"data: NaN\n\n"])[1].error is not None
+
+
+def test_large_feed_releases_the_gil_and_is_equal() -> None:
+    pieces = [f"piece {i} \u00e9\u2014 " for i in range(20_000)]
+    stream = v1_capture_like(pieces, done=True)
+    assert len(stream) > 256 * 1024
+    out, d = decode([stream])
+    assert out == pieces and d.finished
+    chunks = [stream[i : i + 4096] for i in range(0, len(stream), 4096)]
+    assert "".join(decode(chunks, coalesce=True)[0]) == "".join(pieces)
+
+
+def test_concurrent_feeds_are_serialised() -> None:
+    # One decoder fed from several threads: calls are serialised by a lock, never "already
+    # borrowed"; each thread feeds whole events, so the total text is complete.
+    import threading
+
+    add = frame({"p": "", "o": "add", "v": {"message": message("a", "assistant")}, "c": 0})
+    app = frame({"p": TEXT, "o": "append", "v": "x"})
+    d = ConversationDecoder()
+    d.feed(add)
+    got: list[str] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        for _ in range(200):
+            piece = "".join(d.feed(app * 50))
+            with lock:
+                got.append(piece)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert "".join(got) == "x" * (4 * 200 * 50)
+
+
+def test_python_defaults_match_native() -> None:
+    import fastg4f
+    from fastg4f import stream
+
+    assert fastg4f.stream is stream
+    assert stream.LineDecoder().max_line_bytes == stream.DEFAULT_MAX_LINE_BYTES
+    assert stream.SSEDecoder().max_event_bytes == stream.DEFAULT_MAX_EVENT_BYTES
+    d = ConversationDecoder()
+    assert d.max_event_bytes == stream.DEFAULT_MAX_EVENT_BYTES
+    assert d.max_document_bytes == stream.DEFAULT_MAX_DOCUMENT_BYTES
+    assert d.coalesce is True

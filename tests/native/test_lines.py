@@ -39,7 +39,7 @@ def test_terminators(chunks: list[bytes], want: list[bytes]) -> None:
     assert decode(chunks) == want
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.data(), line_streams)
 def test_any_chunking_matches_reference(data: st.DataObject, stream: bytes) -> None:
     want = reference_lines(stream)

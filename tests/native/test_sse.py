@@ -87,7 +87,7 @@ def test_bom_split_across_chunks() -> None:
     assert decode([b"\xef", b"\xbbdata: a\n\n"]) == []  # "\ufffddata" is an unknown field
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.data(), line_streams)
 def test_any_chunking_matches_reference(data: st.DataObject, stream: bytes) -> None:
     want = reference_events(stream)
