@@ -28,7 +28,7 @@ test: develop ## install the test dependencies and run the whole test suite
 rust-test: ## cargo test (pure Rust cores)
 	cargo test --quiet
 
-lint: venv ## cargo fmt/clippy, ruff, mypy strict, stubtest
+lint: develop ## cargo fmt/clippy, ruff, mypy strict (needs the installed extras for types)
 	cargo fmt --all -- --check
 	cargo clippy --all-targets --quiet -- -D warnings
 	$(VENV)/bin/ruff check python tests benches
