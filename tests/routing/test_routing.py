@@ -1,4 +1,4 @@
-"""Fail-over rules of IterListProvider/RetryProvider and the model table, with real toy providers."""
+"""Fail-over rules of IterListProvider/RetryProvider and the model table (real toy providers)."""
 
 from __future__ import annotations
 
