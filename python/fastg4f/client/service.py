@@ -119,6 +119,8 @@ def get_model_and_provider(
                 f"{provider.__name__} is not working (working = False); "
                 "pass ignore_working=True to use it anyway"
             )
+        if not name:
+            name = getattr(provider, "default_model", None) or ""
         if stream and not ignore_stream and not provider.supports_stream:
             raise StreamNotSupportedError(
                 f"{provider.__name__} does not support streaming; "
