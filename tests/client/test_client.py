@@ -158,7 +158,8 @@ def test_client_stream_chunks() -> None:
     assert [c.choices[0].finish_reason for c in chunks] == [None] * len(words) + ["stop"]
     assert len({c.id for c in chunks}) == 1
     assert all(c.object == "chat.completion.chunk" and c.provider == "Echo" for c in chunks)
-    assert list(client.chat.completions.stream("gpt-4o", MESSAGES))[0].choices[0].delta.content
+    streamed = list(client.chat.completions.stream("gpt-4o", MESSAGES))
+    assert streamed[0].choices[0].delta.content == words[0]
 
 
 def test_client_default_provider_and_override() -> None:

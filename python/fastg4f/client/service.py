@@ -195,9 +195,10 @@ async def stream_text(
 
 
 async def apply_stop(deltas: AsyncIterator[str], stop: Sequence[str]) -> AsyncResult:
-    """Yields ``deltas`` up to (not including) the first occurrence of any ``stop`` string.
+    """Yields ``deltas`` up to (not including) the earliest position where a ``stop`` string starts.
 
-    Text that could be the start of a stop string is held back until it is decided; on a match,
+    The result does not depend on how the text is split into deltas. Text that could be the
+    start of a stop string is held back until it is decided; on a match,
     the upstream iterator is closed (``aclose``), which ends the provider's request.
 
     Raises:
@@ -210,20 +211,31 @@ async def apply_stop(deltas: AsyncIterator[str], stop: Sequence[str]) -> AsyncRe
         async for delta in deltas:
             yield delta
         return
-    hold = max(len(s) for s in stops) - 1
+    longest = max(len(s) for s in stops)
     pending = ""
+
+    def earliest(text: str) -> int:
+        return min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
+
     try:
         async for delta in deltas:
             pending += delta
-            cut = min((i for i in (pending.find(s) for s in stops) if i >= 0), default=-1)
-            if cut >= 0:
+            cut = earliest(pending)
+            # Decided once no stop string could still start before ``cut`` (all are complete).
+            if cut >= 0 and cut + longest - 1 <= len(pending):
                 if cut:
                     yield pending[:cut]
                 return
-            if len(pending) > hold:
-                ready = len(pending) - hold
-                yield pending[:ready]
-                pending = pending[ready:]
+            # Text before ``safe`` cannot be the start of a stop string any more.
+            safe = len(pending) - longest + 1
+            if cut >= 0:
+                safe = min(safe, cut)
+            if safe > 0:
+                yield pending[:safe]
+                pending = pending[safe:]
+        cut = earliest(pending)
+        if cut >= 0:
+            pending = pending[:cut]
         if pending:
             yield pending
     finally:
