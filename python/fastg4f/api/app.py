@@ -325,6 +325,13 @@ async def _until_disconnect(receive: Callable[[], Awaitable[Message]]) -> None:
         pass
 
 
+def _describe_problem(problem: Any) -> str:
+    where = ".".join(str(p) for p in problem.get("loc", ()) if p != "body") or "body"
+    if problem.get("type") == "extra_forbidden":
+        return f"Unrecognized request argument supplied: {where}"
+    return f"{where}: {problem.get('msg')}"
+
+
 def _sse(data: Any) -> str:
     return f"data: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
 
@@ -418,10 +425,7 @@ def create_app(
         first = problems[0] if problems else {}
         loc = [str(p) for p in first.get("loc", ()) if p != "body"]
         param = ".".join(loc) or None
-        message = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg')}"
-            for e in problems[:5]
-        )
+        message = "; ".join(_describe_problem(e) for e in problems[:5])
         return _error_response(APIError(400, message, param=param, code="invalid_request"))
 
     @app.exception_handler(HTTPException)
