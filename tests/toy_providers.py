@@ -170,3 +170,25 @@ def make_provider(
 Echo = make_provider("Echo", models=("toy-1", "gpt-4o", "gpt-4o-mini"))
 SlowEcho = make_provider("SlowEcho", forever=True, delay=0.05)
 Limited = make_provider("Limited", fail=RateLimitError("429 Too Many Requests from the toy"))
+
+
+class Turns(AsyncGeneratorProvider):
+    """Answers ``turns=<number of messages>``; the prompt ``forever`` makes it tick until closed."""
+
+    url = "https://turns.invalid"
+    working = True
+    supports_stream = True
+    probe: ClassVar[Probe] = Probe()
+
+    @classmethod
+    async def create_async_generator(
+        cls, model: str, messages: Messages, stream: bool = True, **kwargs: Any
+    ) -> AsyncIterator[str]:
+        try:
+            if get_last_user_message(messages) == "forever":
+                while True:
+                    yield "tick "
+                    await asyncio.sleep(0.02)
+            yield f"turns={len(messages)}"
+        finally:
+            cls.probe.closed.set()
