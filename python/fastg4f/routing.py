@@ -181,7 +181,7 @@ async def failover(
             async with aclosing(gen):  # type: ignore[type-var]
                 try:
                     first = await _first_output(gen, timeout)
-                except TimeoutError:
+                except (TimeoutError, asyncio.TimeoutError):  # distinct classes before 3.11
                     failures[label] = errors.TimeoutError(
                         f"no text within {timeout} s (the per-provider routing timeout)"
                     )
