@@ -28,12 +28,17 @@ _SUBMODULES = frozenset(
     {
         "Provider",
         "api",
+        "benchmark",
         "client",
+        "cookies",
         "emulators",
         "errors",
         "models",
+        "pow",
         "providers",
+        "requests",
         "routing",
+        "stream",
         "turnstile",
         "typing",
     }

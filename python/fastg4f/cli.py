@@ -34,7 +34,82 @@ def build_parser() -> argparse.ArgumentParser:
     _add_providers(subcommands, common)
     _add_models(subcommands, common)
     _add_api(subcommands, common)
+    _add_bench(subcommands)
     return parser
+
+
+def _add_bench(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    bench = commands.add_parser("bench", help="run a benchmark (bench pow)")
+    benchmarks = bench.add_subparsers(dest="benchmark", metavar="BENCHMARK")
+
+    def usage(_args: argparse.Namespace) -> int:
+        bench.print_help()
+        return 2
+
+    bench.set_defaults(func=usage)
+    pow_bench = benchmarks.add_parser(
+        "pow", help="proof-of-work attempts/s against g4f's pure-Python loops"
+    )
+    pow_bench.add_argument("--threads", type=int, help="threads of the all-threads row")
+    pow_bench.add_argument(
+        "--difficulty",
+        action="append",
+        metavar="HEX",
+        help="difficulty of the solve-time table (repeatable; default: the four of issue 3)",
+    )
+    pow_bench.add_argument("--attempts", type=int, help="attempts per measurement (default: auto)")
+    pow_bench.add_argument("--repeat", type=int, default=5, help="samples per path (median)")
+    pow_bench.add_argument("--simd", choices=["auto", "portable"], default="auto")
+    pow_bench.add_argument("--short", action="store_true", help="short measurements (CI)")
+    pow_bench.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    pow_bench.add_argument("--plot", metavar="FILE", help="write an SVG bar chart to FILE")
+    pow_bench.set_defaults(func=_bench_pow)
+
+
+def _bench_pow(args: argparse.Namespace) -> int:
+    import json
+
+    from fastg4f import benchmark
+
+    for difficulty in args.difficulty or ():
+        if not difficulty or any(c not in "0123456789abcdefABCDEF" for c in difficulty):
+            raise ValueError(f"--difficulty {difficulty!r} is not a hex string such as 0fffff")
+    if args.attempts is not None and args.attempts < 1:
+        raise ValueError("--attempts must be at least 1")
+    if args.threads is not None and not 1 <= args.threads <= 1024:
+        raise ValueError("--threads must be in 1..1024")
+    options = {
+        "threads": args.threads,
+        "simd": args.simd,
+        "attempts": args.attempts,
+        "repeat": args.repeat,
+        "short": args.short,
+        "difficulties": tuple(args.difficulty or benchmark.DEFAULT_DIFFICULTIES),
+    }
+    try:
+        from rich.progress import Progress
+    except ImportError:
+        Progress = None  # type: ignore[assignment,misc]
+    if Progress is not None and not args.json:
+        with Progress(transient=True) as bar:
+            task = bar.add_task("measuring", total=None)
+
+            def update(done: int, total: int, label: str) -> None:
+                bar.update(task, completed=done, total=total, description=label)
+
+            result = benchmark.run_pow_benchmark(progress=update, **options)
+    else:
+        if not args.json:
+            print("measuring proof-of-work throughput...", file=sys.stderr)
+        result = benchmark.run_pow_benchmark(**options)
+    if args.plot:
+        with open(args.plot, "w", encoding="utf-8") as out:
+            out.write(benchmark.render_svg(result))
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(benchmark.format_report(result))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

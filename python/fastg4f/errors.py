@@ -6,6 +6,7 @@ import builtins
 
 __all__ = [
     "CloudflareError",
+    "ConnectionError",
     "FastG4FError",
     "MissingAuthError",
     "MissingRequirementsError",
@@ -109,6 +110,10 @@ class CloudflareError(ResponseStatusError):
 
 class TimeoutError(FastG4FError, builtins.TimeoutError):
     """A request or a proof-of-work solve ran out of time (also a builtin ``TimeoutError``)."""
+
+
+class ConnectionError(FastG4FError, builtins.ConnectionError):
+    """A connection to the upstream or to the proxy failed (also a builtin ``ConnectionError``)."""
 
 
 class ProofOfWorkError(FastG4FError):

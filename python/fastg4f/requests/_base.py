@@ -1,0 +1,379 @@
+"""Response objects, headers and option checks shared by both HTTP transports."""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = [
+    "DEFAULT_IMPERSONATE",
+    "DEFAULT_TIMEOUT",
+    "MAX_REDIRECTS",
+    "Headers",
+    "Response",
+    "StreamResponse",
+    "normalize_proxies",
+]
+
+DEFAULT_IMPERSONATE = "chrome"
+"""curl_cffi's alias for the newest Chrome target the installed curl_cffi supports."""
+
+DEFAULT_TIMEOUT = 120.0
+"""Seconds allowed to connect, and the longest wait without receiving any data."""
+
+MAX_REDIRECTS = 20
+"""Redirects followed per request before the request fails."""
+
+PROXY_SCHEMES = frozenset({"http", "https", "socks5", "socks5h", "socks4", "socks4a"})
+
+Translate = Callable[[BaseException], BaseException | None]
+
+
+class Headers(Mapping[str, str]):
+    """Case-insensitive, read-only response headers.
+
+    Repeated headers are joined with ``", "`` when read by key; :meth:`get_list` returns each
+    value separately (use it for ``set-cookie``).
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: list[tuple[str, str]]) -> None:
+        self._items = [(k.lower(), v) for k, v in items]
+
+    def get_list(self, name: str) -> list[str]:
+        """Every value of header ``name`` (case-insensitive), in received order."""
+        key = name.lower()
+        return [v for k, v in self._items if k == key]
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        """All ``(lower-case name, value)`` pairs, repeated headers included."""
+        return list(self._items)
+
+    def __getitem__(self, name: str) -> str:
+        values = self.get_list(name)
+        if not values:
+            raise KeyError(name)
+        return ", ".join(values)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(k for k, _ in self._items))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys(k for k, _ in self._items))
+
+    def __repr__(self) -> str:
+        return f"Headers({self._items!r})"
+
+
+def charset_of(headers: Headers) -> str:
+    """The charset named by ``content-type``, or ``utf-8``."""
+    for part in headers.get("content-type", "").split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            charset = value.strip('"').strip()
+            try:
+                "".encode(charset)
+            except LookupError:
+                return "utf-8"
+            return charset
+    return "utf-8"
+
+
+def split_lines(pending: bytes, chunk: bytes) -> tuple[list[bytes], bytes]:
+    """Split ``pending + chunk`` into complete lines (``\\n``, optional ``\\r`` stripped)."""
+    data = pending + chunk
+    parts = data.split(b"\n")
+    rest = parts.pop()
+    return [p[:-1] if p.endswith(b"\r") else p for p in parts], rest
+
+
+def normalize_proxies(
+    proxy: str | None, proxies: Mapping[str, str] | None
+) -> tuple[str | None, dict[str, str]]:
+    """Check the proxy options and return ``(proxy for every scheme, {"http"/"https": url})``.
+
+    Raises:
+        ValueError: both options were given, a key is not ``http``/``https``/``all``, or a URL has
+            no host or a scheme other than http, https, socks5, socks5h, socks4, socks4a.
+    """
+    if proxy is not None and proxies:
+        raise ValueError("pass either proxy= (one proxy for every URL) or proxies=, not both")
+    checked: dict[str, str] = {}
+    if proxies:
+        for key, url in proxies.items():
+            if key not in ("http", "https", "all"):
+                raise ValueError(
+                    f"proxies key {key!r} is not supported; use 'http', 'https' or 'all'"
+                )
+            checked[key] = _check_proxy_url(url)
+        if "all" in checked:
+            everything = checked.pop("all")
+            checked.setdefault("http", everything)
+            checked.setdefault("https", everything)
+    return (_check_proxy_url(proxy) if proxy else None), checked
+
+
+def _check_proxy_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in PROXY_SCHEMES or not parts.hostname:
+        raise ValueError(
+            f"proxy URL {url!r} is not valid; expected scheme://host:port with a scheme among "
+            f"{', '.join(sorted(PROXY_SCHEMES))} (e.g. 'socks5://127.0.0.1:1080')"
+        )
+    return url
+
+
+def check_timeout(timeout: float | None) -> float | None:
+    """Return ``timeout`` as a float, or ``None`` (wait forever).
+
+    Raises:
+        ValueError: the timeout is not a positive number.
+    """
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
+    return float(timeout)
+
+
+class _ResponseBase:
+    """Fields common to sync and async responses."""
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        url: str,
+        headers: Headers,
+        cookies: dict[str, str],
+        backend: str,
+    ) -> None:
+        self.status = status
+        self.url = url
+        self.headers = headers
+        self.cookies = cookies
+        self.backend = backend
+        self.encoding = charset_of(headers)
+        self._content: bytes | None = None
+        self._consumed = False
+
+    @property
+    def status_code(self) -> int:
+        """Alias of :attr:`status` (requests/curl_cffi name)."""
+        return self.status
+
+    @property
+    def ok(self) -> bool:
+        """``True`` when the status is below 400."""
+        return self.status < 400
+
+    def _start_consuming(self) -> None:
+        if self._consumed:
+            raise RuntimeError(
+                "the response body was already read; a body can be iterated only once "
+                "(use text()/json() after reading it fully, they reuse the buffered body)"
+            )
+        self._consumed = True
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} [{self.status}] {self.url}>"
+
+
+class Response(_ResponseBase):
+    """A sync HTTP response whose body is streamed from the network on demand.
+
+    The body is read lazily: :meth:`iter_content`/:meth:`iter_lines` yield it as it arrives, once;
+    :meth:`read`/:meth:`text`/:meth:`json` read the whole body into memory (no size limit: do not
+    use them on unbounded streams) and may be called again afterwards. Closing the response (or
+    leaving its ``with`` block, or closing a body iterator early) closes the HTTP stream.
+    """
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        url: str,
+        headers: Headers,
+        cookies: dict[str, str],
+        backend: str,
+        chunks: Iterator[bytes],
+        closer: Callable[[], None],
+        translate: Translate,
+    ) -> None:
+        super().__init__(status=status, url=url, headers=headers, cookies=cookies, backend=backend)
+        self._chunks = chunks
+        self._closer = closer
+        self._translate = translate
+        self._closed = False
+
+    def iter_content(self) -> Generator[bytes, None, None]:
+        """Yield the body as byte chunks as they arrive (empty chunks are skipped).
+
+        Raises:
+            RuntimeError: the body was already read.
+            fastg4f.errors.TimeoutError: no data arrived within the timeout.
+            fastg4f.errors.ConnectionError: the connection broke.
+        """
+        if self._content is not None and not self._consumed:
+            self._consumed = True
+            yield self._content
+            return
+        self._start_consuming()
+        try:
+            while True:
+                try:
+                    chunk = next(self._chunks)
+                except StopIteration:
+                    break
+                except Exception as exc:
+                    mapped = self._translate(exc)
+                    if mapped is None:
+                        raise
+                    raise mapped from exc
+                if chunk:
+                    yield chunk
+        finally:
+            self.close()
+
+    def iter_lines(self) -> Generator[bytes, None, None]:
+        """Yield the body line by line as bytes (split on ``\\n``, a trailing ``\\r`` removed)."""
+        pending = b""
+        for chunk in self.iter_content():
+            lines, pending = split_lines(pending, chunk)
+            yield from lines
+        if pending:
+            yield pending[:-1] if pending.endswith(b"\r") else pending
+
+    def read(self) -> bytes:
+        """The whole body (read once, then buffered)."""
+        if self._content is None:
+            self._content = b"".join(self.iter_content())
+        return self._content
+
+    @property
+    def content(self) -> bytes:
+        """The whole body (see :meth:`read`)."""
+        return self.read()
+
+    def text(self) -> str:
+        """The body decoded with the ``content-type`` charset (default UTF-8, errors replaced)."""
+        return self.read().decode(self.encoding, errors="replace")
+
+    def json(self, **kwargs: Any) -> Any:
+        """The body parsed as JSON (``kwargs`` go to :func:`json.loads`)."""
+        return _json.loads(self.read(), **kwargs)
+
+    def close(self) -> None:
+        """Close the HTTP stream (idempotent); unread body data is discarded."""
+        if not self._closed:
+            self._closed = True
+            self._closer()
+
+    def __enter__(self) -> Response:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class StreamResponse(_ResponseBase):
+    """An async HTTP response whose body is streamed from the network on demand.
+
+    Same contract as :class:`Response`, with awaitable body methods: ``await resp.text()``,
+    ``await resp.json()``, ``async for chunk in resp.iter_content()``,
+    ``async for line in resp.iter_lines()``; ``async with`` or ``await resp.close()`` closes
+    the HTTP stream.
+    """
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        url: str,
+        headers: Headers,
+        cookies: dict[str, str],
+        backend: str,
+        chunks: AsyncIterator[bytes],
+        closer: Callable[[], Any],
+        translate: Translate,
+    ) -> None:
+        super().__init__(status=status, url=url, headers=headers, cookies=cookies, backend=backend)
+        self._chunks = chunks
+        self._closer = closer
+        self._translate = translate
+        self._closed = False
+
+    async def iter_content(self) -> AsyncGenerator[bytes, None]:
+        """Yield the body as byte chunks as they arrive (see :meth:`Response.iter_content`)."""
+        if self._content is not None and not self._consumed:
+            self._consumed = True
+            yield self._content
+            return
+        self._start_consuming()
+        try:
+            while True:
+                try:
+                    chunk = await self._chunks.__anext__()
+                except StopAsyncIteration:
+                    break
+                except Exception as exc:
+                    mapped = self._translate(exc)
+                    if mapped is None:
+                        raise
+                    raise mapped from exc
+                if chunk:
+                    yield chunk
+        finally:
+            await self.close()
+
+    async def iter_lines(self) -> AsyncGenerator[bytes, None]:
+        """Yield the body line by line as bytes (see :meth:`Response.iter_lines`)."""
+        pending = b""
+        async for chunk in self.iter_content():
+            lines, pending = split_lines(pending, chunk)
+            for line in lines:
+                yield line
+        if pending:
+            yield pending[:-1] if pending.endswith(b"\r") else pending
+
+    async def read(self) -> bytes:
+        """The whole body (read once, then buffered; no size limit)."""
+        if self._content is None:
+            self._content = b"".join([c async for c in self.iter_content()])
+        return self._content
+
+    async def text(self) -> str:
+        """The body decoded with the ``content-type`` charset (default UTF-8, errors replaced)."""
+        return (await self.read()).decode(self.encoding, errors="replace")
+
+    async def json(self, **kwargs: Any) -> Any:
+        """The body parsed as JSON (``kwargs`` go to :func:`json.loads`)."""
+        return _json.loads(await self.read(), **kwargs)
+
+    async def close(self) -> None:
+        """Close the HTTP stream (idempotent); unread body data is discarded."""
+        if not self._closed:
+            self._closed = True
+            result = self._closer()
+            if result is not None:
+                await result
+
+    async def __aenter__(self) -> StreamResponse:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

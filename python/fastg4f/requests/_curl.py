@@ -1,0 +1,305 @@
+"""curl_cffi transport (browser impersonation); imported only when a session uses it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from curl_cffi import CurlError
+from curl_cffi.requests import AsyncSession as _CurlAsyncSession
+from curl_cffi.requests import Session as _CurlSession
+from curl_cffi.requests import exceptions as _exc
+from curl_cffi.requests import impersonate as _impersonate
+from curl_cffi.requests.streams import STREAM_END
+
+from fastg4f import errors
+from fastg4f.requests._base import MAX_REDIRECTS, Headers, Response, StreamResponse
+
+NAME = "curl_cffi"
+
+
+def translate(exc: BaseException) -> BaseException | None:
+    """Map a curl_cffi exception to a fastg4f error (``None``: not a transport error)."""
+    if isinstance(exc, _exc.Timeout):
+        return errors.TimeoutError(
+            f"HTTP request timed out ({exc}); raise timeout= or check the server"
+        )
+    if isinstance(exc, (_exc.ConnectionError, _exc.ProxyError)):
+        return errors.ConnectionError(
+            f"HTTP connection failed ({exc}); check the URL, your network and proxy settings"
+        )
+    if isinstance(exc, _exc.TooManyRedirects):
+        return errors.ResponseError(f"too many redirects (limit {MAX_REDIRECTS}): {exc}")
+    if isinstance(exc, (_exc.RequestException, CurlError)):
+        return errors.ResponseError(f"HTTP transfer failed: {exc}")
+    return None
+
+
+def _stall(timeout: float) -> errors.TimeoutError:
+    return errors.TimeoutError(
+        f"no response data arrived for {timeout:g} s; raise timeout= or check the server"
+    )
+
+
+def _sync_chunks(raw: Any, timeout: float | None) -> Iterator[bytes]:
+    # curl's own read limit is an average speed over several seconds; waiting on curl_cffi's
+    # chunk queue gives the documented "longest wait without data" exactly.
+    if timeout is None or raw.queue is None:
+        yield from raw.iter_content()
+        return
+    while True:
+        try:
+            chunk = raw.queue.get(timeout=timeout)
+        except queue.Empty:
+            raise _stall(timeout) from None
+        if isinstance(chunk, BaseException):
+            raise chunk
+        if chunk is STREAM_END:
+            return
+        yield chunk
+
+
+async def _async_chunks(raw: Any, timeout: float | None) -> AsyncIterator[bytes]:
+    if timeout is None or raw.queue is None:
+        async for chunk in raw.aiter_content():
+            yield chunk
+        return
+    while True:
+        try:
+            chunk = await asyncio.wait_for(raw.queue.get(), timeout)
+        except asyncio.TimeoutError:
+            raise _stall(timeout) from None
+        if isinstance(chunk, BaseException):
+            raise chunk
+        if chunk is STREAM_END:
+            return
+        yield chunk
+
+
+def _cookie_dict(cookies: Any) -> dict[str, str]:
+    return {c.name: c.value or "" for c in cookies.jar}
+
+
+def known_targets() -> set[str]:
+    """Impersonation targets the installed curl_cffi accepts (aliases such as ``chrome`` too)."""
+    targets = {b.value for b in _impersonate.BrowserType}
+    targets.update(getattr(_impersonate, "REAL_TARGET_MAP", {}))
+    return targets
+
+
+def _options(
+    impersonate: str | None,
+    proxy: str | None,
+    proxies: dict[str, str],
+    timeout: float | None,
+    headers: dict[str, str],
+    cookies: dict[str, str],
+    verify: bool,
+) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "timeout": timeout,
+        "headers": headers,
+        "cookies": cookies,
+        "verify": verify,
+        "max_redirects": MAX_REDIRECTS,
+        "allow_redirects": True,
+    }
+    if impersonate:
+        if impersonate not in known_targets():
+            raise ValueError(
+                f"impersonate={impersonate!r} is not supported by the installed curl_cffi; "
+                "use 'chrome' (its newest Chrome), or one of: " + ", ".join(sorted(known_targets()))
+            )
+        options["impersonate"] = impersonate
+    if proxy:
+        options["proxy"] = proxy
+    elif proxies:
+        options["proxies"] = proxies
+    return options
+
+
+def _request_kwargs(
+    params: Any,
+    data: Any,
+    json: Any,
+    headers: Any,
+    cookies: Any,
+    timeout: Any,
+    redirects: bool,
+    stream: bool,
+) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "params": params,
+        "data": data,
+        "json": json,
+        "headers": headers,
+        "cookies": cookies,
+        "allow_redirects": redirects,
+        "stream": stream,
+    }
+    if timeout is not ...:
+        kwargs["timeout"] = timeout
+    return kwargs
+
+
+def _fields(raw: Any) -> dict[str, Any]:
+    return {
+        "status": raw.status_code,
+        "url": str(raw.url),
+        "headers": Headers(list(raw.headers.multi_items())),
+        "cookies": _cookie_dict(raw.cookies),
+        "backend": NAME,
+        "translate": translate,
+    }
+
+
+def _buffered_sync(raw: Any) -> Response:
+    """A response around a body curl_cffi already read in full (``stream=False``)."""
+    return Response(chunks=iter([raw.content]), closer=lambda: None, **_fields(raw))
+
+
+def _buffered_async(raw: Any) -> StreamResponse:
+    """An async response around a body curl_cffi already read in full (``stream=False``)."""
+    body: bytes = raw.content
+
+    async def once() -> AsyncIterator[bytes]:
+        yield body
+
+    return StreamResponse(chunks=once(), closer=lambda: None, **_fields(raw))
+
+
+class SyncTransport:
+    """A curl_cffi ``Session`` behind fastg4f's sync interface."""
+
+    def __init__(self, **options: Any) -> None:
+        self._timeout: float | None = options["timeout"]
+        self._session = _CurlSession(**_options(**options))
+
+    def cookies(self) -> dict[str, str]:
+        return _cookie_dict(self._session.cookies)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Any,
+        data: Any,
+        json: Any,
+        headers: Any,
+        cookies: Any,
+        timeout: Any,
+        allow_redirects: bool,
+        stream: bool,
+    ) -> Response:
+        kwargs = _request_kwargs(
+            params, data, json, headers, cookies, timeout, allow_redirects, stream
+        )
+        try:
+            raw = self._session.request(method, url, **kwargs)  # type: ignore[arg-type]
+        except Exception as exc:
+            mapped = translate(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+        if not stream:
+            return _buffered_sync(raw)
+
+        def finalize(_: object = None) -> None:
+            with contextlib.suppress(_exc.RequestException, CurlError):
+                raw.close()
+
+        def closer() -> None:
+            task = raw.stream_task
+            if task is None or task.done():
+                finalize()
+                return
+            # Refuse further data: curl aborts the transfer at the next chunk it receives (or
+            # when its low-speed limit trips on a silent server). Release the handle then,
+            # without blocking the caller until it happens.
+            if raw.quit_now is not None:
+                raw.quit_now.set()
+            task.add_done_callback(finalize)
+
+        return Response(
+            status=raw.status_code,
+            url=str(raw.url),
+            headers=Headers(list(raw.headers.multi_items())),
+            cookies=_cookie_dict(raw.cookies),
+            backend=NAME,
+            chunks=_sync_chunks(raw, self._timeout if timeout is ... else timeout),
+            closer=closer,
+            translate=translate,
+        )
+
+    def close(self) -> None:
+        self._session.close()
+
+
+class AsyncTransport:
+    """A curl_cffi ``AsyncSession`` behind fastg4f's async interface."""
+
+    def __init__(self, **options: Any) -> None:
+        self._timeout: float | None = options["timeout"]
+        self._session = _CurlAsyncSession(**_options(**options))
+
+    def cookies(self) -> dict[str, str]:
+        return _cookie_dict(self._session.cookies)
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Any,
+        data: Any,
+        json: Any,
+        headers: Any,
+        cookies: Any,
+        timeout: Any,
+        allow_redirects: bool,
+        stream: bool,
+    ) -> StreamResponse:
+        kwargs = _request_kwargs(
+            params, data, json, headers, cookies, timeout, allow_redirects, stream
+        )
+        try:
+            raw = await self._session.request(method, url, **kwargs)  # type: ignore[arg-type]
+        except Exception as exc:
+            mapped = translate(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        if not stream:
+            return _buffered_async(raw)
+        session = self._session
+
+        async def closer() -> None:
+            task = raw.astream_task
+            if task is None or (isinstance(task, asyncio.Future) and task.done()):
+                return
+            # curl_cffi's aclose() waits for the whole body; stop the transfer instead:
+            # refuse further data and detach the handle so the connection is dropped now.
+            if raw.quit_now is not None:
+                raw.quit_now.set()
+            with contextlib.suppress(Exception):
+                session.acurl.remove_handle(raw.curl)
+            await asyncio.wait([task])
+
+        return StreamResponse(
+            status=raw.status_code,
+            url=str(raw.url),
+            headers=Headers(list(raw.headers.multi_items())),
+            cookies=_cookie_dict(raw.cookies),
+            backend=NAME,
+            chunks=_async_chunks(raw, self._timeout if timeout is ... else timeout),
+            closer=closer,
+            translate=translate,
+        )
+
+    async def close(self) -> None:
+        await self._session.close()
