@@ -63,16 +63,24 @@ def provider_name(provider: ProviderType) -> str:
 def is_emulated(provider: ProviderType) -> bool:
     """Whether ``provider`` is currently served by ``fastg4f.emulators.offline()``.
 
-    Reads the emulators' ``is_offline()`` flag only if that module is already imported (an
-    ``offline()`` block imports it; otherwise nothing can be emulated) and only for the providers
-    the emulators speak for (``fastg4f.emulators.PROVIDER_NAMES``).
+    Asks ``fastg4f.emulators.is_emulated(provider)`` (else: ``is_offline()`` and the name is one of
+    ``PROVIDER_NAMES``), only if that module is already imported: an ``offline()`` block imports
+    it, so without it nothing can be emulated and nothing is imported here.
     """
     module = sys.modules.get("fastg4f.emulators")
-    hook = getattr(module, "is_offline", None)
-    if module is None or not callable(hook):
+    if module is None:
         return False
+    hook = getattr(module, "is_emulated", None)
+    if callable(hook):
+        return bool(hook(provider))
+    offline = getattr(module, "is_offline", None)
     names = getattr(module, "PROVIDER_NAMES", ())
-    return isinstance(provider, type) and provider.__name__ in names and bool(hook())
+    return (
+        callable(offline)
+        and isinstance(provider, type)
+        and provider.__name__ in names
+        and bool(offline())
+    )
 
 
 def is_working(provider: ProviderType) -> bool:

@@ -115,10 +115,14 @@ def test_only_working_providers_unless_ignore_working() -> None:
 def test_emulated_providers_count_as_working(monkeypatch: pytest.MonkeyPatch) -> None:
     chatgpt = make_provider("ChatGpt", working=False)
     other = make_provider("NotEmulated", working=False)
-    assert not is_working(chatgpt)
+    assert not is_working(chatgpt) and not is_working(other)
+    # The emulators' own answer, when they have an is_emulated hook.
+    monkeypatch.setattr(fastg4f.emulators, "is_emulated", lambda p: p is chatgpt, raising=False)
+    assert is_working(chatgpt) and not is_working(other)
+    # Without it: is_offline() and the emulated provider names.
+    monkeypatch.delattr(fastg4f.emulators, "is_emulated", raising=False)
     monkeypatch.setattr(fastg4f.emulators, "is_offline", lambda: True, raising=False)
-    assert is_working(chatgpt)
-    assert not is_working(other)
+    assert is_working(chatgpt) and not is_working(other)
     monkeypatch.setattr(fastg4f.emulators, "is_offline", lambda: False, raising=False)
     assert not is_working(chatgpt)
 
