@@ -86,7 +86,7 @@ def test_provider_names_resolve_against_the_given_providers() -> None:
     assert isinstance(pair, IterListProvider) and pair.providers == [b, a]
     with pytest.raises(ProviderNotFoundError, match="Known providers: Alpha, Beta"):
         convert_to_provider("Gamma", [a, b])
-    with pytest.raises(ProviderNotFoundError, match="empty"):
+    with pytest.raises(ProviderNotFoundError, match=r"'Gamma' not found\. Known providers: "):
         ChatCompletion.create("toy-1", MESSAGES, provider="Gamma")
 
 
