@@ -85,6 +85,12 @@ def serve() -> None:
     thread.join(10)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int, field: str = "VmRSS") -> int:
     for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -156,11 +162,13 @@ async def concurrency(base: str, pid: int, count: int, gap: float) -> bool:
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
         await over_http(client, 2)
         before = rss_kib(pid)
+        cpu_before = cpu_seconds(pid)
         start = time.perf_counter()
         results = await asyncio.gather(
             *(over_http(client, count, gap) for _ in range(CONCURRENT)), return_exceptions=True
         )
         wall = time.perf_counter() - start
+    cpu = cpu_seconds(pid) - cpu_before
     peak = rss_kib(pid, "VmHWM")
     errors = [r for r in results if isinstance(r, BaseException)]
     complete = sum(1 for r in results if not isinstance(r, BaseException) and r[2] == expected)
@@ -170,6 +178,7 @@ async def concurrency(base: str, pid: int, count: int, gap: float) -> bool:
     if ttfts:
         p50, p95 = ttfts[len(ttfts) // 2], ttfts[int(len(ttfts) * 0.95) - 1]
         print(f"  wall {wall:.2f} s; TTFT p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
+    print(f"  server CPU {cpu:.2f} s: {cpu / CONCURRENT * 1000:.2f} ms per stream")
     print(
         f"  server RSS {before / 1024:.1f} MiB before, peak {peak / 1024:.1f} MiB: "
         f"{max(0, peak - before) / CONCURRENT:.1f} KiB per stream"
