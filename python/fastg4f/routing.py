@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import random
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -155,7 +155,7 @@ async def failover(
     timeout: float | None = None,
     attempts: int = 1,
     on_start: OnStart | None = None,
-    **kwargs: Any,
+    provider_kwargs: Mapping[str, Any] | None = None,
 ) -> AsyncResult:
     """Yields the answer of the first candidate that produces text (the routing core).
 
@@ -166,7 +166,7 @@ async def failover(
         timeout: Seconds each attempt may take to produce its first text (``None``: no limit).
         attempts: How many times each candidate is tried (1 or more).
         on_start: Called once with the candidate whose text is about to be yielded.
-        **kwargs: Passed to each provider (``proxy``, ``timeout`` ...).
+        provider_kwargs: Keyword arguments for each provider (``proxy``, ``timeout`` ...).
 
     Yields:
         The chosen provider's chunks (never empty ones).
@@ -181,6 +181,7 @@ async def failover(
     if attempts < 1:
         raise ValueError(f"attempts must be 1 or more, got {attempts}")
     failures: dict[str, BaseException] = {}
+    kwargs = dict(provider_kwargs or {})
     for candidate in candidates:
         name = provider_name(candidate.provider)
         for attempt in range(attempts):
@@ -320,7 +321,7 @@ class IterListProvider(BaseRetryProvider):
             timeout=self.timeout,
             attempts=self._attempts() if len(candidates) == 1 else 1,
             on_start=self._note(on_start),
-            **kwargs,
+            provider_kwargs=kwargs,
         )
 
     def create_completion(  # type: ignore[override]

@@ -201,6 +201,16 @@ def test_client_stop_and_kwargs_reach_the_provider() -> None:
     assert echo.probe.closed.wait(WAIT)
 
 
+def test_routed_client_passes_timeout_to_providers() -> None:
+    down = make_provider("Down", fail=Boom("down"))
+    echo = make_provider("Echo")
+    client = Client(table=ModelTable([down, echo]), timeout=9)
+    response = client.chat.completions.create("gpt-4o", MESSAGES, proxy="http://127.0.0.1:9")
+    assert response.provider == "Echo"
+    assert echo.probe.calls[0][1]["timeout"] == 9
+    assert echo.probe.calls[0][1]["proxy"] == "http://127.0.0.1:9"
+
+
 def test_client_models_list() -> None:
     on = make_provider("On", models=("m-on",), default_model="m-on")
     off = make_provider("Off", models=("m-off",), default_model="m-off", working=False)

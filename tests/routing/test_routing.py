@@ -127,6 +127,21 @@ def test_emulated_providers_count_as_working(monkeypatch: pytest.MonkeyPatch) ->
     assert not is_working(chatgpt)
 
 
+def test_provider_kwargs_pass_through_unchanged() -> None:
+    a = make_provider("A", fail=Boom("down"))
+    b = make_provider("B")
+    router = IterListProvider([a, b], shuffle=False, timeout=5)
+    text = collect(router, timeout=7, stream_extra=1, attempts=2, on_start_x=3)
+    assert text == answer_text("B", "toy-1", MESSAGES)
+    assert b.probe.calls[0][1] == {
+        "timeout": 7,
+        "stream_extra": 1,
+        "attempts": 2,
+        "on_start_x": 3,
+        "stream": True,
+    }
+
+
 def test_empty_provider_list() -> None:
     with pytest.raises(RetryNoProviderError, match="no providers"):
         collect(IterListProvider([]))
