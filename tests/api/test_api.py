@@ -200,6 +200,21 @@ def test_sdk_accepted_fields_and_stop(sdk: openai.OpenAI) -> None:
     assert "user" not in kwargs and "tool_choice" not in kwargs
 
 
+def test_provider_list_field(sdk: openai.OpenAI) -> None:
+    response = sdk.chat.completions.create(
+        model="toy-1",
+        messages=MESSAGES,  # type: ignore[arg-type]
+        extra_body={"provider": "Broken, Echo"},
+    )
+    assert response.model_extra is not None and response.model_extra["provider"] == "Echo"
+    with pytest.raises(openai.BadRequestError, match="Known providers"):
+        sdk.chat.completions.create(
+            model="toy-1",
+            messages=MESSAGES,  # type: ignore[arg-type]
+            extra_body={"provider": "tests.toy_providers:Echo"},  # never imported
+        )
+
+
 def test_sdk_auth(base_url: str) -> None:
     app = create_app([ECHO], api_key="s3cret")
     with serve(app) as url:
@@ -264,6 +279,10 @@ def test_raw_errors(http: httpx.Client) -> None:
     json_mode = {"type": "json_object"}
     check(post({"model": "toy-1", "messages": MESSAGES, "response_format": json_mode}), 400)
     check(post({"model": "toy-1", "messages": MESSAGES, "tool_choice": "required"}), 400)
+    named = {"type": "function", "function": {"name": "f"}}
+    check(post({"model": "toy-1", "messages": MESSAGES, "tool_choice": named}), 400, "tool_choice")
+    accepted = {"model": "toy-1", "messages": MESSAGES, "tools": [], "tool_choice": "auto"}
+    assert post(accepted).status_code == 200
     check(post({"model": "toy-1", "messages": [{"role": "tool", "content": "r"}]}), 400)
     check(http.get("/v1/nothing-here"), 404)
     check(http.get("/v1/chat/completions"), 405)
