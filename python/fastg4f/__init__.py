@@ -16,18 +16,28 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers only
 __all__ = ["__version__"]
 
 # Public attribute -> module that defines it; imported lazily on first access.
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "AsyncClient": "fastg4f.client",
+    "ChatCompletion": "fastg4f.client.service",
+    "Client": "fastg4f.client",
+    "get_model_and_provider": "fastg4f.client.service",
+}
 
 # Subpackages reachable as attributes (``fastg4f.errors`` ...), imported on first access.
 _SUBMODULES = frozenset(
     {
+        "Provider",
+        "api",
         "benchmark",
+        "client",
         "cookies",
         "emulators",
         "errors",
+        "models",
         "pow",
         "providers",
         "requests",
+        "routing",
         "stream",
         "turnstile",
         "typing",

@@ -1,0 +1,230 @@
+"""Benchmark: the OpenAI-compatible server's streaming overhead and 200 concurrent streams.
+
+1. Overhead: time to first token (TTFT) and time per token of ``POST /v1/chat/completions``
+   (``stream: true``, over HTTP, through routing, SSE encoding and httpx decoding) next to
+   iterating the same provider's async generator directly in this process. Medians.
+2. Concurrency: 200 concurrent streaming requests against one server process: every stream
+   must complete with the full text and no error; the server's peak RSS growth per stream.
+
+The server runs as a separate process (uvicorn, 127.0.0.1, ephemeral port) serving a provider
+that yields a fixed number of tokens with no upstream latency, so the numbers are the server's
+own cost. ``--short`` is the CI mode. Refuses a debug build (``--allow-debug`` overrides,
+labelled).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+
+import httpx
+
+from fastg4f import _native
+from fastg4f.providers import AsyncGeneratorProvider
+from fastg4f.typing import Messages
+
+CONCURRENT = 200
+
+
+class Tokens(AsyncGeneratorProvider):
+    """Yields ``count`` tokens, sleeping ``gap`` seconds between them (0: no upstream latency)."""
+
+    url = "http://127.0.0.1"
+    working = True
+    models: ClassVar[list[str]] = ["tokens"]
+
+    @classmethod
+    async def create_async_generator(
+        cls,
+        model: str,
+        messages: Messages,
+        stream: bool = True,
+        count: int = 100,
+        gap: float = 0.0,
+        **kwargs: Any,
+    ) -> AsyncIterator[str]:
+        spec = str(messages[-1]["content"]).split()
+        count = int(spec[0]) if spec else count
+        gap = float(spec[1]) if len(spec) > 1 else gap
+        for i in range(count):
+            if gap:
+                await asyncio.sleep(gap)
+            yield f"t{i} "
+
+
+def serve() -> None:
+    """Runs the server (child process): prints its port, serves until stdin closes."""
+    import threading
+
+    import uvicorn
+
+    from fastg4f.api import create_app
+
+    config = uvicorn.Config(
+        create_app([Tokens]), host="127.0.0.1", port=0, log_level="error", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    print(server.servers[0].sockets[0].getsockname()[1], flush=True)
+    sys.stdin.read()
+    server.should_exit = True
+    thread.join(10)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_kib(pid: int, field: str = "VmRSS") -> int:
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} not found for pid {pid}")
+
+
+async def direct(count: int) -> tuple[float, float]:
+    """(TTFT, whole time) of iterating the provider directly."""
+    start = time.perf_counter()
+    first = 0.0
+    async for _ in Tokens.create_async_generator(
+        "tokens", [{"role": "user", "content": ""}], count=count
+    ):
+        if not first:
+            first = time.perf_counter() - start
+    return first, time.perf_counter() - start
+
+
+async def over_http(
+    client: httpx.AsyncClient, count: int, gap: float = 0.0
+) -> tuple[float, float, str]:
+    """(TTFT, whole time, text) of one streamed request."""
+    body = {
+        "model": "tokens",
+        "stream": True,
+        "messages": [{"role": "user", "content": f"{count} {gap}"}],
+    }
+    start = time.perf_counter()
+    first = 0.0
+    parts: list[str] = []
+    async with client.stream("POST", "/v1/chat/completions", json=body) as response:
+        if response.status_code != 200:
+            raise RuntimeError(f"status {response.status_code}: {await response.aread()!r}")
+        async for line in response.aiter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            event = json.loads(line[6:])
+            if "error" in event:
+                raise RuntimeError(f"stream error: {event['error']}")
+            content = event["choices"][0]["delta"].get("content")
+            if content:
+                if not first:
+                    first = time.perf_counter() - start
+                parts.append(content)
+    return first, time.perf_counter() - start, "".join(parts)
+
+
+async def overhead(base: str, count: int, repeats: int) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        await over_http(client, count)  # warm up the connection and the server
+        http = [await over_http(client, count) for _ in range(repeats)]
+    local = [await direct(count) for _ in range(repeats)]
+    d_ttft = statistics.median(x[0] for x in local)
+    d_tok = statistics.median(x[1] / count for x in local)
+    h_ttft = statistics.median(x[0] for x in http)
+    h_tok = statistics.median((x[1] - x[0]) / (count - 1) for x in http)
+    print(f"streaming overhead ({count} tokens, median of {repeats})")
+    header = f"{'metric':<18}{'direct µs':>12}{'via API µs':>13}{'overhead µs':>13}{'ratio':>9}"
+    print(header)
+    print("-" * len(header))
+    for name, a, b in (("time to 1st token", d_ttft, h_ttft), ("per token", d_tok, h_tok)):
+        print(f"{name:<18}{a * 1e6:>12.1f}{b * 1e6:>13.1f}{(b - a) * 1e6:>13.1f}{b / a:>8.0f}x")
+
+
+async def concurrency(base: str, pid: int, count: int, gap: float) -> bool:
+    expected = "".join(f"t{i} " for i in range(count))
+    limits = httpx.Limits(max_connections=CONCURRENT, max_keepalive_connections=CONCURRENT)
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        await over_http(client, 2)
+        before = rss_kib(pid)
+        cpu_before = cpu_seconds(pid)
+        start = time.perf_counter()
+        results = await asyncio.gather(
+            *(over_http(client, count, gap) for _ in range(CONCURRENT)), return_exceptions=True
+        )
+        wall = time.perf_counter() - start
+    cpu = cpu_seconds(pid) - cpu_before
+    peak = rss_kib(pid, "VmHWM")
+    errors = [r for r in results if isinstance(r, BaseException)]
+    complete = sum(1 for r in results if not isinstance(r, BaseException) and r[2] == expected)
+    ttfts = sorted(r[0] for r in results if not isinstance(r, BaseException))
+    print(f"\n{CONCURRENT} concurrent streams ({count} tokens, {gap * 1000:.0f} ms apart)")
+    print(f"  completed with the full text: {complete}/{CONCURRENT}, errors: {len(errors)}")
+    if ttfts:
+        p50, p95 = ttfts[len(ttfts) // 2], ttfts[int(len(ttfts) * 0.95) - 1]
+        print(f"  wall {wall:.2f} s; TTFT p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
+    print(f"  server CPU {cpu:.2f} s: {cpu / CONCURRENT * 1000:.2f} ms per stream")
+    print(
+        f"  server RSS {before / 1024:.1f} MiB before, peak {peak / 1024:.1f} MiB: "
+        f"{max(0, peak - before) / CONCURRENT:.1f} KiB per stream"
+    )
+    for error in errors[:3]:
+        print(f"  error: {type(error).__name__}: {error}", file=sys.stderr)
+    return complete == CONCURRENT and not errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--short", action="store_true", help="quick CI mode")
+    parser.add_argument("--allow-debug", action="store_true", help="run on a debug build anyway")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve()
+        return 0
+    profile = _native.build_profile
+    if profile != "release" and not args.allow_debug:
+        print(f"refusing to benchmark a {profile} build; build with --release", file=sys.stderr)
+        return 2
+    label = "" if profile == "release" else f"  [{profile.upper()} BUILD: not representative]"
+    print(f"api benchmark ({'short' if args.short else 'full'} mode, {profile} build){label}")
+    count, repeats = (50, 5) if args.short else (200, 15)
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(pathlib.Path(__file__).resolve().parent.parent)},
+    )
+    try:
+        assert server.stdout is not None and server.stdin is not None
+        port = int(server.stdout.readline())
+        base = f"http://127.0.0.1:{port}"
+        asyncio.run(overhead(base, count, repeats))
+        ok = asyncio.run(concurrency(base, server.pid, 20 if args.short else 50, 0.01))
+        server.stdin.close()
+        server.wait(20)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

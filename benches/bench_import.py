@@ -1,0 +1,88 @@
+"""Benchmark: import cost of ``import fastg4f`` and ``from fastg4f.client import Client``.
+
+Each statement runs in a fresh interpreter (``python -c``), many times; the medians of wall time
+and of the child's peak RSS (``ru_maxrss`` from ``wait4``) are printed next to ``python -c pass``
+measured in the same run, with the difference and ratio. For scale, issue 6 quotes g4f 8.8.6 at
+0.29 s and 43 MiB on the reference machine (not measured here). ``--short`` is the CI mode.
+Also checks that neither import pulls in the optional server dependencies (FastAPI, uvicorn).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from fastg4f import _native
+
+CASES = {
+    "python -c pass": "pass",
+    "import fastg4f": "import fastg4f",
+    "from fastg4f.client import Client": "from fastg4f.client import Client",
+}
+HEAVY = ("fastapi", "uvicorn", "starlette", "pydantic", "openai")
+
+
+def run_once(code: str) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB) of one ``python -c code`` run."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"python -c {code!r} failed with {process.returncode}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def heavy_modules(code: str) -> list[str]:
+    probe = f"{code}\nimport sys\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return [m for m in out.stdout.strip().split(",") if m]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--short", action="store_true", help="quick CI mode")
+    parser.add_argument("--allow-debug", action="store_true", help="run on a debug build anyway")
+    args = parser.parse_args(argv)
+    profile = _native.build_profile
+    if profile != "release" and not args.allow_debug:
+        print(f"refusing to benchmark a {profile} build; build with --release", file=sys.stderr)
+        return 2
+    runs = 7 if args.short else 31
+    label = "" if profile == "release" else f"  [{profile.upper()} BUILD: not representative]"
+    print(f"import benchmark ({'short' if args.short else 'full'} mode, {runs} runs each){label}")
+    for code in CASES.values():
+        run_once(code)  # warm the file cache
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in CASES}
+    for _ in range(runs):  # interleaved, so drift affects every case alike
+        for name, code in CASES.items():
+            samples[name].append(run_once(code))
+    base_time = statistics.median(s[0] for s in samples["python -c pass"])
+    base_rss = statistics.median(s[1] for s in samples["python -c pass"])
+    header = f"{'statement':<36}{'wall ms':>9}{'+ms':>8}{'ratio':>7}{'peak RSS MiB':>14}{'+MiB':>7}"
+    print(header)
+    print("-" * len(header))
+    for name in CASES:
+        wall = statistics.median(s[0] for s in samples[name])
+        rss = statistics.median(s[1] for s in samples[name])
+        print(
+            f"{name:<36}{wall * 1e3:>9.1f}{(wall - base_time) * 1e3:>8.1f}"
+            f"{wall / base_time:>6.2f}x{rss:>14.1f}{rss - base_rss:>7.1f}"
+        )
+    print("g4f 8.8.6 (issue 6, reference machine): 290 ms, 43 MiB")
+    failures = 0
+    for name, code in CASES.items():
+        heavy = heavy_modules(code)
+        if heavy:
+            print(f"{name} imports optional dependencies: {', '.join(heavy)}", file=sys.stderr)
+            failures += 1
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

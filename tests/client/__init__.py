@@ -1,0 +1,1 @@
+"""Tests of fastg4f.client."""
