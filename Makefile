@@ -56,5 +56,9 @@ bench-short: develop ## run every benchmark in its short (CI) mode
 bench: develop ## run every benchmark in full
 	@for b in benches/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+FUZZ_SECONDS ?= 8
+fuzz-smoke: develop ## run every fuzz target briefly (FUZZ_SECONDS each; atheris when installed)
+	@for f in tests/fuzz/fuzz_*.py; do echo "== $$f"; $(PY) $$f smoke --seconds $(FUZZ_SECONDS) || exit 1; done
+
 clean: ## remove build outputs and venvs
 	rm -rf target dist $(VENV) $(WHEEL_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -28,6 +28,7 @@ _SUBMODULES = frozenset(
         "pow",
         "providers",
         "requests",
+        "stream",
         "turnstile",
         "typing",
     }

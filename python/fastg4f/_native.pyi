@@ -6,7 +6,11 @@ from typing import Any, Final, Literal, final
 # Must list exactly what the module registers (stubtest checks it).
 __all__ = [
     "CancelToken",
+    "ConversationDecoder",
+    "LineDecoder",
+    "SSEDecoder",
     "SearchResult",
+    "ServerSentEvent",
     "__version__",
     "available_simd_levels",
     "build_profile",
@@ -170,4 +174,168 @@ def pow_search(
 
 # --- sse ------------------------------------------------------------------------------------------
 
+@final
+class ServerSentEvent:
+    """One server-sent event (immutable, hashable, compared by value)."""
+
+    def __new__(
+        cls, event: str = "message", data: str = "", id: str = "", retry: int | None = None
+    ) -> ServerSentEvent: ...
+    @property
+    def event(self) -> str:
+        """The event type; ``"message"`` unless an ``event:`` field set another."""
+    @property
+    def data(self) -> str:
+        """The ``data`` lines joined with ``"\\n"``."""
+    @property
+    def id(self) -> str:
+        """The last-event-ID buffer at dispatch (it persists across events); ``""`` if never set."""
+    @property
+    def retry(self) -> int | None:
+        """The reconnection time (ms) given in this event's block, if any."""
+    def json(self) -> Any:
+        """``json.loads(self.data)``."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class SSEDecoder:
+    """Incremental WHATWG ``text/event-stream`` decoder.
+
+    One leading BOM is stripped; lines end with CRLF, LF or CR (also across chunks); comments and
+    unknown fields are ignored; ``id`` with NUL is ignored; ``retry`` only counts when all ASCII
+    digits (and at most 2**64 - 1); invalid UTF-8 becomes U+FFFD. Any chunking gives the same
+    events. Not meant for concurrent use from several threads (calls are serialised by a lock).
+
+    Args:
+        max_event_bytes: Largest accepted line and event (data plus type) in bytes; the decoder
+            buffers at most about this much. Default 16 MiB.
+
+    Raises:
+        ValueError: ``max_event_bytes`` is not positive.
+    """
+
+    def __new__(cls, max_event_bytes: int = 16777216) -> SSEDecoder: ...
+    def feed(self, data: bytes | bytearray) -> list[ServerSentEvent]:
+        """Decodes a chunk and returns the events it completes.
+
+        Raises:
+            StreamDecodeError: A line or event exceeds ``max_event_bytes``; the decoder is then
+                unusable.
+            TypeError: ``data`` is not bytes or bytearray.
+        """
+    def flush(self) -> list[ServerSentEvent]:
+        """Ends the stream; an unterminated final event is discarded (spec), so this returns ``[]``.
+
+        The decoder can then decode a new stream; ``last_event_id`` and ``retry`` are kept.
+        """
+    @property
+    def max_event_bytes(self) -> int:
+        """The event limit in bytes."""
+    @property
+    def last_event_id(self) -> str:
+        """The last-event-ID buffer (what a reconnect sends as ``Last-Event-ID``)."""
+    @property
+    def retry(self) -> int | None:
+        """The last valid ``retry`` value of the stream (ms), if any."""
+
+@final
+class LineDecoder:
+    """Incremental line splitter on LF, CR and CRLF (a CR ending one chunk and an LF starting the
+    next are one line break). Lines are bytes without their terminator.
+
+    Args:
+        max_line_bytes: Largest accepted line in bytes (default 16 MiB).
+
+    Raises:
+        ValueError: ``max_line_bytes`` is not positive.
+    """
+
+    def __new__(cls, max_line_bytes: int = 16777216) -> LineDecoder: ...
+    def feed(self, data: bytes | bytearray) -> list[bytes]:
+        """Splits a chunk and returns the lines it completes.
+
+        Raises:
+            StreamDecodeError: A line exceeds ``max_line_bytes``; the decoder is then unusable.
+            TypeError: ``data`` is not bytes or bytearray.
+        """
+    def flush(self) -> list[bytes]:
+        """Ends the stream: returns the unterminated last line (if any) and resets."""
+    @property
+    def max_line_bytes(self) -> int:
+        """The line limit in bytes."""
+
 # --- conversation ---------------------------------------------------------------------------------
+
+@final
+class ConversationDecoder:
+    """ChatGPT web conversation stream decoder: raw response bytes in, assistant text deltas out.
+
+    Recognises the legacy cumulative format and ``delta_encoding`` v1 (carried-forward
+    ``c``/``p``/``o``, ``patch`` batches, ``add``/``append``/``replace``/``truncate``/``remove``).
+    Answer text is ``message.content.parts[0]`` of a visible assistant message with recipient
+    ``all``, content type ``text`` and channel ``final`` (or none); system, user and tool messages,
+    reasoning and metadata are not text.
+
+    Edits: if a new text does not start with the text already emitted for its message, nothing is
+    emitted until a later text starts with it again, then only the new suffix. The concatenation
+    of the deltas equals the final text whenever that extends what was emitted; emitted text is
+    never repeated.
+
+    Args:
+        max_event_bytes: Largest accepted SSE line and event in bytes (default 16 MiB).
+        max_document_bytes: Largest total size of the v1 message documents kept (JSON added by
+            ``add``/``append``/``replace``, counted conservatively; a new message on a channel
+            resets its count). Default 64 MiB.
+        coalesce: Join the deltas of one ``feed`` call into one string (default): fewer Python
+            objects and the fastest path; the concatenation is the same for any chunking.
+            ``False`` returns one delta per text-changing event, the same list for any chunking.
+
+    Raises:
+        ValueError: A limit is not positive.
+    """
+
+    def __new__(
+        cls,
+        *,
+        max_event_bytes: int = 16777216,
+        max_document_bytes: int = 67108864,
+        coalesce: bool = True,
+    ) -> ConversationDecoder: ...
+    def feed(self, data: bytes | bytearray) -> list[str]:
+        """Decodes a chunk and returns the non-empty text deltas it completes.
+
+        Raises:
+            StreamDecodeError: A limit was exceeded; the decoder is then unusable.
+            TypeError: ``data`` is not bytes or bytearray.
+        """
+    def flush(self) -> list[str]:
+        """Ends the stream; an unterminated final event is discarded, as in SSE."""
+    @property
+    def conversation_id(self) -> str | None:
+        """The conversation id, once seen."""
+    @property
+    def message_id(self) -> str | None:
+        """The id of the latest assistant answer message, once seen."""
+    @property
+    def title(self) -> str | None:
+        """The generated title (``title_generation`` event), once seen."""
+    @property
+    def finished(self) -> bool:
+        """Completion seen: the answer's ``end_turn``/``finished_successfully``,
+        ``message_stream_complete`` or ``[DONE]``."""
+    @property
+    def error(self) -> str | None:
+        """The first problem the stream reported: an ``{"error": ...}`` event or non-JSON data."""
+    @property
+    def delta_encoding(self) -> str | None:
+        """``"v1"`` once the stream declared delta encoding v1."""
+    @property
+    def max_event_bytes(self) -> int:
+        """The SSE line/event limit in bytes."""
+    @property
+    def max_document_bytes(self) -> int:
+        """The v1 document limit in bytes."""
+    @property
+    def coalesce(self) -> bool:
+        """Whether the deltas of one call are joined."""

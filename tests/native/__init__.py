@@ -1,0 +1,1 @@
+"""Tests of the native module against specs and plain-Python references."""

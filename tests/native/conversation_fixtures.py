@@ -1,0 +1,267 @@
+"""Builders of ChatGPT web conversation streams (both formats) for the tests and the fuzz run."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+TEXT = "/message/content/parts/0"
+
+
+def frame(
+    obj: Any,
+    *,
+    event: str | None = None,
+    eol: str = "\n",
+    pad: int = 0,
+    ensure_ascii: bool = True,
+    compact: bool = True,
+) -> bytes:
+    """One SSE event whose data is ``obj`` as JSON (or a raw string when ``obj`` is a str)."""
+    if isinstance(obj, str):
+        data = obj
+    else:
+        seps = (",", ":") if compact else (", ", ": ")
+        data = json.dumps(obj, separators=seps, ensure_ascii=ensure_ascii)
+    head = f"event: {event}{eol}" if event else ""
+    return f"{head}data: {data}{' ' * pad}{eol}{eol}".encode()
+
+
+def message(
+    mid: str,
+    role: str,
+    text: str = "",
+    *,
+    recipient: str | None = "all",
+    channel: str | None = None,
+    content_type: str = "text",
+    hidden: bool = False,
+    status: str = "in_progress",
+    end_turn: bool | None = None,
+) -> dict[str, Any]:
+    """A ``message`` object as both formats carry it."""
+    metadata: dict[str, Any] = {"message_type": "next", "model_slug": "gpt-4o"}
+    if hidden:
+        metadata["is_visually_hidden_from_conversation"] = True
+    return {
+        "id": mid,
+        "author": {"role": role, "name": None, "metadata": {}},
+        "create_time": 1732000000.5,
+        "update_time": None,
+        "content": {"content_type": content_type, "parts": [text]},
+        "status": status,
+        "end_turn": end_turn,
+        "weight": 1.0,
+        "metadata": metadata,
+        "recipient": recipient,
+        "channel": channel,
+    }
+
+
+def v1_capture_like(answer_pieces: list[str], *, eol: str = "\n", done: bool = False) -> bytes:
+    """A v1 stream shaped like the public capture: hidden messages, reasoning, the answer."""
+    cid = "68d8e6a2-0000-8000-9000-1234567890ab"
+    out = [
+        frame('"v1"', event="delta_encoding", eol=eol),
+        frame(
+            {
+                "type": "resume_conversation_token",
+                "kind": "topic",
+                "token": "eyJ.x.y",
+                "conversation_id": cid,
+            },
+            eol=eol,
+        ),
+        frame(
+            {
+                "p": "",
+                "o": "add",
+                "v": {
+                    "message": message("sys", "system", "You are ChatGPT", hidden=True),
+                    "conversation_id": cid,
+                    "error": None,
+                    "error_code": None,
+                },
+                "c": 0,
+            },
+            event="delta",
+            eol=eol,
+            pad=7,
+        ),
+        frame(
+            {
+                "v": {
+                    "message": message("usr", "user", "Say hi"),
+                    "conversation_id": cid,
+                    "error": None,
+                },
+                "c": 1,
+            },
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {"type": "input_message", "input_message": message("usr", "user", "Say hi")}, eol=eol
+        ),
+        frame(
+            {
+                "v": {
+                    "message": message("ctx", "system", "context", hidden=True),
+                    "conversation_id": cid,
+                },
+                "c": 2,
+            },
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {
+                "v": {"message": message("tool", "tool", "search results"), "conversation_id": cid},
+                "c": 3,
+            },
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {
+                "v": {
+                    "message": message(
+                        "think", "assistant", "", content_type="thoughts", channel="analysis"
+                    ),
+                    "conversation_id": cid,
+                },
+                "c": 4,
+            },
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {"p": "/message/content/parts/0", "o": "append", "v": "private reasoning"},
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {
+                "p": "",
+                "o": "add",
+                "v": {
+                    "message": message(
+                        "recap", "assistant", "Thought for 2s", content_type="reasoning_recap"
+                    ),
+                    "conversation_id": cid,
+                },
+                "c": 5,
+            },
+            event="delta",
+            eol=eol,
+        ),
+        # After an append the carried op is "append": the next message needs an explicit add.
+        frame(
+            {
+                "type": "message_marker",
+                "conversation_id": cid,
+                "message_id": "ans",
+                "marker": "user_visible_token",
+                "event": "first",
+            },
+            eol=eol,
+        ),
+        frame(
+            {
+                "v": {
+                    "message": message("ans", "assistant", "", channel="final"),
+                    "conversation_id": cid,
+                },
+                "c": 6,
+            },
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {"type": "title_generation", "title": "\u8bc1\u660e Greeting", "conversation_id": cid},
+            eol=eol,
+        ),
+    ]
+    first, *rest = answer_pieces[:-1]
+    out.append(frame({"p": TEXT, "o": "append", "v": first}, event="delta", eol=eol, pad=3))
+    for i, piece in enumerate(rest):
+        out.append(frame({"v": piece}, event="delta", eol=eol, pad=i % 8, ensure_ascii=i % 2 == 0))
+    out.append(
+        frame(
+            {
+                "p": "",
+                "o": "patch",
+                "v": [
+                    {"p": TEXT, "o": "append", "v": answer_pieces[-1]},
+                    {"p": "/message/status", "o": "replace", "v": "finished_successfully"},
+                    {"p": "/message/end_turn", "o": "replace", "v": True},
+                    {
+                        "p": "/message/metadata",
+                        "o": "append",
+                        "v": {
+                            "is_complete": True,
+                            "finish_details": {"type": "stop", "stop_tokens": [200002]},
+                        },
+                    },
+                ],
+            },
+            event="delta",
+            eol=eol,
+        )
+    )
+    out += [
+        frame(
+            {
+                "p": "/message/metadata/conversation_followup_suggestions_eligible",
+                "o": "replace",
+                "v": True,
+            },
+            event="delta",
+            eol=eol,
+        ),
+        frame(
+            {
+                "type": "server_ste_metadata",
+                "metadata": {"tool_invoked": False},
+                "conversation_id": cid,
+            },
+            eol=eol,
+        ),
+        frame({"type": "message_stream_complete", "conversation_id": cid}, eol=eol),
+    ]
+    if done:
+        out.append(frame("[DONE]", eol=eol))
+    return b"".join(out)
+
+
+def legacy_stream(texts: list[str], *, mid: str = "ans", done: bool = True) -> bytes:
+    """A legacy cumulative stream (Python-default separators, escaped non-ASCII)."""
+    cid = "c0ffee00-0000-4000-8000-000000000000"
+    out = [
+        frame(
+            {
+                "message": message("sys", "system", "", hidden=True),
+                "conversation_id": cid,
+                "error": None,
+            },
+            compact=False,
+            pad=30,
+        ),
+        frame(
+            {"message": message("usr", "user", "Say hi"), "conversation_id": cid, "error": None},
+            compact=False,
+        ),
+    ]
+    for i, text in enumerate(texts):
+        last = i == len(texts) - 1
+        msg = message(
+            mid,
+            "assistant",
+            text,
+            status="finished_successfully" if last else "in_progress",
+            end_turn=True if last else None,
+        )
+        out.append(frame({"message": msg, "conversation_id": cid, "error": None}, compact=False))
+    if done:
+        out.append(frame("[DONE]"))
+    return b"".join(out)
