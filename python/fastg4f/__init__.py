@@ -21,6 +21,7 @@ _LAZY: dict[str, str] = {}
 # Subpackages reachable as attributes (``fastg4f.errors`` ...), imported on first access.
 _SUBMODULES = frozenset(
     {
+        "Provider",
         "benchmark",
         "cookies",
         "emulators",
