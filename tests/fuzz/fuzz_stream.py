@@ -26,6 +26,8 @@ from collections.abc import Callable
 
 TESTS = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(TESTS))
+# Crashing inputs are written here (ignored by git with the rest of target/).
+ARTIFACTS = TESTS.parent / "target" / "fuzz-artifacts"
 
 from fastg4f.errors import StreamDecodeError  # noqa: E402
 from fastg4f.stream import ConversationDecoder, LineDecoder, SSEDecoder  # noqa: E402
@@ -90,7 +92,7 @@ def target_conversation(data: bytes) -> None:
     for e in reference_events(stream):
         ref.feed_event(e.event, e.data)
     for chunks in ([stream], _chunks(stream, sizes)):
-        d = ConversationDecoder()
+        d = ConversationDecoder(coalesce=False)
         got = [x for c in chunks for x in d.feed(c)] + d.flush()
         assert got == ref.deltas, (got, ref.deltas)
         assert (d.conversation_id, d.message_id, d.title, d.finished, d.delta_encoding) == (
@@ -103,6 +105,9 @@ def target_conversation(data: bytes) -> None:
         assert (d.error is None) == (ref.error is None), (d.error, ref.error)
         if ref.error is not None and d.error is not None and ref.error_exact:
             assert d.error.startswith(ref.error), (d.error, ref.error)
+    joined = ConversationDecoder()
+    text = "".join(x for c in _chunks(stream, sizes) for x in joined.feed(c))
+    assert text == "".join(ref.deltas), (text, ref.deltas)
     try:
         small = ConversationDecoder(max_event_bytes=64, max_document_bytes=256)
         for c in _chunks(stream, sizes):
@@ -213,9 +218,11 @@ def main() -> None:
             f"-seed={args.seed or 1}",
             "-max_len=8192",
             "-print_final_stats=1",
+            f"-artifact_prefix={ARTIFACTS}/",
             *rest,
             corpus,
         ]
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         atheris.instrument_all()
         atheris.Setup(argv, target)
         atheris.Fuzz()
