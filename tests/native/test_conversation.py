@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from fastg4f.errors import StreamDecodeError
 from fastg4f.stream import ConversationDecoder, aiter_text_deltas, iter_text_deltas
-from reference.conversation_reference import ConversationReference
-from reference.sse_reference import reference_events
+from tests.reference.conversation_reference import ConversationReference
+from tests.reference.sse_reference import reference_events
 
 from .conversation_fixtures import TEXT, frame, legacy_stream, message, v1_capture_like
 from .strategies import chunked

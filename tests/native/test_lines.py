@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from fastg4f.errors import StreamDecodeError
 from fastg4f.stream import LineDecoder, aiter_lines, iter_lines
-from reference.sse_reference import reference_lines
+from tests.reference.sse_reference import reference_lines
 
 from .strategies import chunked, line_streams
 

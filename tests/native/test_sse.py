@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from fastg4f.errors import StreamDecodeError
 from fastg4f.stream import ServerSentEvent, SSEDecoder, aiter_sse, iter_sse
-from reference.sse_reference import RefEvent, reference_events
+from tests.reference.sse_reference import RefEvent, reference_events
 
 from .strategies import chunked, line_streams
 
