@@ -309,7 +309,7 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
                     f"{cls.__name__}: proof of work required but the challenge has no "
                     f"seed/difficulty strings: {dict(proof)!r:.200}"
                 )
-            solution = await sentinel_pow.solve_async(
+            headers["openai-sentinel-proof-token"] = await cls.solve_proof(
                 seed,
                 difficulty,
                 config,
@@ -317,7 +317,6 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
                 timeout=pow_timeout,
                 threads=pow_threads,
             )
-            headers["openai-sentinel-proof-token"] = solution.token
         turnstile = _section(challenge, "turnstile", cls.__name__)
         if turnstile.get("required"):
             dx = turnstile.get("dx")
@@ -330,6 +329,32 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
                 process_turnstile, dx, requirements_token
             )
         return headers
+
+    @classmethod
+    async def solve_proof(
+        cls,
+        seed: str,
+        difficulty: str,
+        config: list[Any],
+        *,
+        max_attempts: int | None,
+        timeout: float | None,
+        threads: int | None,
+    ) -> str:
+        """Solves the proof-of-work challenge; returns the ``openai-sentinel-proof-token``.
+
+        The native solver (:func:`fastg4f.pow.solve_async`: all cores, GIL released, in the
+        loop's executor, cancelled with the task). A subclass may override it (a benchmark
+        does, to compare solvers).
+
+        Raises:
+            ProofOfWorkError: the attempt budget ran out; fastg4f.errors.TimeoutError: the
+                timeout passed first; InvalidChallengeError: malformed seed or difficulty.
+        """
+        solution = await sentinel_pow.solve_async(
+            seed, difficulty, config, max_attempts=max_attempts, timeout=timeout, threads=threads
+        )
+        return solution.token
 
     @classmethod
     async def _deltas(cls, response: Any) -> AsyncGenerator[str, None]:
