@@ -157,7 +157,7 @@ def test_offline_points_and_restores_every_url() -> None:
         assert ChatGptt.api_endpoint == urls["ChatGptt"] + "/wp-admin/admin-ajax.php"
         with emulators.offline() as inner:
             assert ChatGpt.url == inner["ChatGpt"] != urls["ChatGpt"]
-            assert not emulators.is_emulated(ChatGpt) or ChatGpt.url == inner["ChatGpt"]
+            assert emulators.is_emulated(ChatGpt)
         assert ChatGpt.url == urls["ChatGpt"]
         Aichat.url = "http://127.0.0.1:1/elsewhere"
         assert not emulators.is_emulated(Aichat)
@@ -166,7 +166,6 @@ def test_offline_points_and_restores_every_url() -> None:
     with pytest.raises(KeyError), emulators.offline():
         raise KeyError("boom")
     assert {p: p.url for p in __providers__} == before
-    assert "url" not in Chatgpt4o.__dict__ or Chatgpt4o.__dict__["url"] == before[Chatgpt4o]
 
 
 def test_offline_passes_emulator_options() -> None:
@@ -222,3 +221,26 @@ def test_emulate_command() -> None:
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+@pytest.mark.parametrize("provider", __providers__, ids=lambda p: p.__name__)
+def test_fault_count_delay_and_page_faults(provider: Any) -> None:
+    from fastg4f.errors import CloudflareError, RateLimitError
+
+    kwargs: dict[str, Any] = {"timeout": 10, "cookies": {"c": "1"}}
+    if provider is ChatGpt:
+        kwargs["pause"] = 0
+    name = provider.__name__
+    with emulators.offline() as urls:
+        urls.emulators.configure(name, fault="rate_limit", fault_count=1, delay=0.05)
+        with pytest.raises(RateLimitError):
+            asyncio.run(provider.create_async("", MESSAGES, **kwargs))
+        # the fault cleared itself after one request; the delay only slows things down
+        assert asyncio.run(provider.create_async("", MESSAGES, **kwargs))
+        if provider is not Aichat:  # Aichat never loads a page
+            urls.emulators.configure(
+                name, fault="cloudflare", fault_count=None, fault_pages=True, delay=0
+            )
+            Chatgpt4o._store_tokens(None, None)
+            with pytest.raises(CloudflareError):
+                asyncio.run(provider.create_async("", MESSAGES, **kwargs))
