@@ -17,13 +17,14 @@ from fastg4f.errors import (
     ModelNotFoundError,
     ProofOfWorkError,
     RateLimitError,
+    ResponseError,
     ResponseStatusError,
     TimeoutError,
 )
 from fastg4f.providers import ChatGpt
 from fastg4f.providers.ChatGpt import ModelNotAvailableError
 from tests.providers._calls import STYLES, call
-from tests.servers import ForwardProxy
+from tests.servers import ForwardProxy, Handler, LocalServer
 
 MESSAGES = [
     {"role": "system", "content": "Antworte kurz. 简短回答。"},
@@ -196,3 +197,57 @@ def test_url_without_the_prefix_misses(urls: OfflineUrls) -> None:
     ChatGpt.url = f"{base.scheme}://{base.netloc}/elsewhere"
     with pytest.raises(ResponseStatusError, match="404"):
         call(ChatGpt, "async", MESSAGES, pause=0)
+
+
+def fake_chatgpt(requirements: dict[str, object], conversation: bytes) -> LocalServer:
+    """A minimal chatgpt.com double with fixed answers (ones the emulator never gives)."""
+
+    def answer_requirements(h: Handler) -> None:
+        h.body()
+        h.send_json(200, requirements)
+
+    def answer_conversation(h: Handler) -> None:
+        h.body()
+        h.send(200, conversation, "text/event-stream")
+
+    return LocalServer(
+        {
+            "/x/": lambda h: h.send(200, "<html data-build='prod-1'></html>", "text/html"),
+            "/x/backend-anon/sentinel/chat-requirements": answer_requirements,
+            "/x/backend-anon/conversation": answer_conversation,
+        }
+    )
+
+
+NO_SENTINEL = {"token": "t0k", "proofofwork": {"required": False}, "turnstile": {"required": False}}
+LEGACY_PART = b'data: {"message": {"author": {"role": "assistant"}, "recipient": "all", "content": {"content_type": "text", "parts": ["Hal"]}, "status": "in_progress"}}\n\n'  # noqa: E501
+
+
+@pytest.mark.parametrize(
+    ("requirements", "conversation", "error", "text"),
+    [
+        (
+            {"detail": "Unusual activity has been detected from your device."},
+            b"",
+            RateLimitError,
+            "bot-like",
+        ),
+        ({"persona": "x"}, b"", ResponseError, "without a token"),
+        ({**NO_SENTINEL, "proofofwork": {"required": True}}, b"", ProofOfWorkError, "seed"),
+        (NO_SENTINEL, b'{"detail": "changed"}', ResponseError, "carried no answer text"),
+        (NO_SENTINEL, b'data: {"error": "overloaded"}\n\n', ResponseError, "overloaded"),
+        (NO_SENTINEL, LEGACY_PART, ConnectionError, "ended before the answer was complete"),
+    ],
+    ids=["unusual-200", "no-token", "no-seed", "not-sse", "error-event", "truncated"],
+)
+def test_answers_the_emulator_never_gives(
+    requirements: dict[str, object], conversation: bytes, error: type[Exception], text: str
+) -> None:
+    with fake_chatgpt(requirements, conversation) as site:
+        saved = ChatGpt.__dict__["url"]
+        ChatGpt.url = site.url("/x")
+        try:
+            with pytest.raises(error, match=text):
+                call(ChatGpt, "async_gen", MESSAGES, pause=0)
+        finally:
+            ChatGpt.url = saved

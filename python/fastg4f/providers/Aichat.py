@@ -61,7 +61,6 @@ class Aichat(AsyncProvider):
         ConnectionError, TimeoutError: transport failures.
     """
 
-    label: ClassVar[str | None] = "Aichat"
     url: ClassVar[str | None] = "https://chat-gpt.org/chat"
     api_endpoint: ClassVar[str | None] = cast(str, _BesideUrl("api/text"))
     working: ClassVar[bool] = False

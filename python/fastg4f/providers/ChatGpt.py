@@ -386,6 +386,12 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
             logger.warning(
                 "%s: the answer stream had a bad line (skipped): %s", cls.__name__, decoder.error
             )
+        if not decoder.finished and not received:
+            raise ResponseError(
+                f"{cls.__name__}: the conversation answer ({response.status}, "
+                f"{response.headers.get('content-type', 'no content type')}) carried no answer "
+                "text; the site may have changed its protocol"
+            )
         if not decoder.finished:
             raise ConnectionError(
                 f"{cls.__name__}: the answer stream ended before the answer was complete "

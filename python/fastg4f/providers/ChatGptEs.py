@@ -132,7 +132,6 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
         ResponseError: the answer is not JSON; ConnectionError/TimeoutError: transport failures.
     """
 
-    label: ClassVar[str | None] = "ChatGptEs"
     url: ClassVar[str | None] = "https://chatgpt.es"
     api_endpoint: ClassVar[str | None] = url_endpoint("wp-admin/admin-ajax.php")
     working: ClassVar[bool] = False

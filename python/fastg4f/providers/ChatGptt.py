@@ -43,7 +43,6 @@ class ChatGptt(AsyncGeneratorProvider, ProviderModelMixin):
         ResponseError: the answer is not JSON; ConnectionError/TimeoutError: transport failures.
     """
 
-    label: ClassVar[str | None] = "ChatGptt"
     url: ClassVar[str | None] = "https://chatgptt.me"
     api_endpoint: ClassVar[str | None] = url_endpoint("wp-admin/admin-ajax.php")
     working: ClassVar[bool] = False

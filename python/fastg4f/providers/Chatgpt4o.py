@@ -50,7 +50,6 @@ class Chatgpt4o(AsyncProvider, ProviderModelMixin):
         ResponseError: the answer is not JSON; ConnectionError/TimeoutError: transport failures.
     """
 
-    label: ClassVar[str | None] = "Chatgpt4o"
     url: ClassVar[str | None] = "https://chatgpt4o.one"
     api_endpoint: ClassVar[str | None] = url_endpoint("wp-admin/admin-ajax.php")
     working: ClassVar[bool] = False
