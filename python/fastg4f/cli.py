@@ -35,7 +35,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_models(subcommands, common)
     _add_api(subcommands, common)
     _add_bench(subcommands)
+    _add_emulate(subcommands)
     return parser
+
+
+def _add_emulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from fastg4f.emulators import __main__ as emulators_cli
+
+    emulate = commands.add_parser(
+        "emulate",
+        help="run the local provider emulators in the foreground",
+        description=emulators_cli.DESCRIPTION + " Prints one 'Name URL' line each; Ctrl-C stops.",
+    )
+    emulators_cli.add_arguments(emulate)
+    emulate.set_defaults(func=emulators_cli.run)
 
 
 def _add_bench(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -164,6 +164,9 @@ def _flow_parts(client: httpx.Client, base: str) -> tuple[str, dict[str, str]]:
 )
 def test_conversation_sentinel_errors(emu: Emulators, client: httpx.Client, breakage: str) -> None:
     base = emu.urls["ChatGpt"]
+    if breakage == "bad_proof":
+        # At 0fffff the fixed fallback token passes for 1 seed in 16; make that 1 in 4096.
+        emu.configure("ChatGpt", difficulty="000fff")
     _, headers = _flow_parts(client, base)
     body = _flow.body(MESSAGES)
     if breakage == "no_token":

@@ -12,14 +12,16 @@ attribute must take::
         emu.urls["Aichat"]     # http://127.0.0.1:PORT/aichat/chat  (API: .../aichat/api/text)
         emu.configure("ChatGpt", fault="rate_limit", fault_count=1)
 
-Answers are deterministic (:func:`expected_answer`). Every behaviour the protocol spec leaves
-open, and the choice made, is listed in ``docs/EMULATORS.md``.
+:func:`offline` does the same and also points every provider class at its emulator for the
+duration of a ``with`` block. Answers are deterministic (:func:`expected_answer`). Every
+behaviour the protocol spec leaves open, and the choice made, is listed in ``docs/EMULATORS.md``.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -58,10 +60,15 @@ __all__ = [
     "EmulatorOptions",
     "Emulators",
     "Fault",
+    "OfflineUrls",
     "WordPressOptions",
     "build_turnstile_challenge",
     "check_requirements_token",
+    "emulated_providers",
     "expected_answer",
+    "is_emulated",
+    "is_offline",
+    "offline",
     "start_emulators",
     "verify_proof_token",
 ]
@@ -238,3 +245,89 @@ def start_emulators(**options: Any) -> Emulators:
             raise TypeError(f"{key}= must be a {classes[key].__name__} or a dict of its fields")
         built[key] = value
     return Emulators(**built)
+
+
+class OfflineUrls(dict[str, str]):
+    """What :func:`offline` yields: provider class name → emulator URL, plus the emulators.
+
+    Attributes:
+        emulators: The running :class:`Emulators` (for ``configure``/``rotate_nonce``).
+    """
+
+    emulators: Emulators
+
+
+_MISSING: Any = object()
+_offline_lock = threading.Lock()
+_offline_active: list[OfflineUrls] = []
+
+
+@contextmanager
+def offline(**options: Any) -> Iterator[OfflineUrls]:
+    """Starts all five emulators and points every provider class's ``url`` at them.
+
+    ``with fastg4f.emulators.offline() as urls:`` — inside the block ``ChatGpt.url`` is
+    ``urls["ChatGpt"]`` and so on for the five classes of ``fastg4f.providers.__providers__``;
+    :func:`is_offline` is true and :func:`is_emulated` tells the routing layer that these
+    providers work (their ``working`` attribute is left as it is). On exit, even on error, each
+    ``url`` is restored to what it was and the emulators are stopped.
+
+    ``url`` is a class attribute, so the change is seen by every thread; nest these blocks
+    (inner ones end first) rather than overlapping them from several threads.
+
+    Args:
+        **options: Emulator options, as for :func:`start_emulators` (e.g.
+            ``chatgpt={"difficulty": "0fffff"}``).
+
+    Yields:
+        An :class:`OfflineUrls` dict; ``urls.emulators`` is the running :class:`Emulators`.
+    """
+    from fastg4f.providers import __providers__
+
+    with start_emulators(**options) as emulators:
+        urls = OfflineUrls(emulators.urls)
+        urls.emulators = emulators
+        classes = [cls for cls in __providers__ if cls.__name__ in urls]
+        saved = {cls: cls.__dict__.get("url", _MISSING) for cls in classes}
+        with _offline_lock:
+            for cls in classes:
+                cls.url = urls[cls.__name__]
+            _offline_active.append(urls)
+        try:
+            yield urls
+        finally:
+            with _offline_lock:
+                _offline_active.remove(urls)
+                for cls, url in saved.items():
+                    if url is _MISSING:
+                        delattr(cls, "url")
+                    else:
+                        cls.url = url
+
+
+def is_offline() -> bool:
+    """Whether an :func:`offline` block is active (in any thread)."""
+    with _offline_lock:
+        return bool(_offline_active)
+
+
+def emulated_providers() -> frozenset[str]:
+    """Names of the provider classes whose ``url`` currently points at an active emulator.
+
+    The routing layer treats these as working while an :func:`offline` block is active.
+    """
+    from fastg4f.providers import __providers__
+
+    with _offline_lock:
+        active = list(_offline_active)
+    return frozenset(
+        cls.__name__
+        for cls in __providers__
+        if any(urls.get(cls.__name__) == cls.url for urls in active)
+    )
+
+
+def is_emulated(provider: Any) -> bool:
+    """Whether ``provider`` (a class or its name) is served by an active emulator."""
+    name = provider if isinstance(provider, str) else getattr(provider, "__name__", "")
+    return name in emulated_providers()

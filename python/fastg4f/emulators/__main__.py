@@ -1,4 +1,7 @@
-"""``python -m fastg4f.emulators``: run every emulator in the foreground and print their URLs."""
+"""``python -m fastg4f.emulators``: run every emulator in the foreground and print their URLs.
+
+The same code backs ``fastg4f emulate`` (:func:`add_arguments` and :func:`run`).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,11 @@ from collections.abc import Sequence
 
 from fastg4f.emulators import FAULTS, ChatGptOptions, start_emulators
 
+DESCRIPTION = "Local emulators of the five providers' wire protocols."
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Runs the emulators until Ctrl-C; returns the exit code."""
-    parser = argparse.ArgumentParser(
-        prog="python -m fastg4f.emulators",
-        description="Local emulators of the five providers' wire protocols.",
-    )
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Adds the emulator options to ``parser``."""
     parser.add_argument("--difficulty", default="0fffff", help="ChatGpt PoW difficulty (hex)")
     parser.add_argument("--stream-format", choices=("v1", "legacy"), default="v1")
     parser.add_argument(
@@ -23,17 +24,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-pow", action="store_true", help="ChatGpt: proof of work not required")
     parser.add_argument("--fault", choices=FAULTS, help="apply this fault to every emulator")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
+    """Runs the emulators with the parsed options until Ctrl-C (or ``stop`` is set).
+
+    Raises:
+        ValueError: an option is out of range (the message says which).
+    """
     chatgpt = ChatGptOptions(
         difficulty=args.difficulty,
         stream_format=args.stream_format,
         turnstile_required=not args.no_turnstile,
         pow_required=not args.no_pow,
     )
-    try:
-        chatgpt.validate()
-    except ValueError as exc:
-        parser.error(str(exc))
+    chatgpt.validate()
     emulators = start_emulators(chatgpt=chatgpt)
     try:
         if args.fault:
@@ -42,12 +47,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, url in emulators.urls.items():
             print(f"{name:<10} {url}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
-        threading.Event().wait()
+        (stop or threading.Event()).wait()
     except KeyboardInterrupt:
         pass
     finally:
         emulators.close()
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the emulators until Ctrl-C; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m fastg4f.emulators", description=DESCRIPTION)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except ValueError as exc:
+        parser.error(str(exc))
 
 
 if __name__ == "__main__":

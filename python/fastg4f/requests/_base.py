@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json as _json
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
+from contextlib import closing
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:  # pragma: no cover - names for type checkers only
+    from fastg4f._native import ConversationDecoder, ServerSentEvent
 
 __all__ = [
     "DEFAULT_IMPERSONATE",
@@ -248,6 +252,39 @@ class Response(_ResponseBase):
         if pending:
             yield pending[:-1] if pending.endswith(b"\r") else pending
 
+    def iter_sse(self, **limits: int) -> Generator[ServerSentEvent, None, None]:
+        """Yield the body's server-sent events as they arrive (:func:`fastg4f.stream.iter_sse`).
+
+        Args:
+            **limits: ``max_event_bytes`` (default 16 MiB), as for :func:`fastg4f.stream.iter_sse`.
+
+        Raises:
+            fastg4f.errors.StreamDecodeError: an event exceeded the limit.
+        """
+        from fastg4f.stream import iter_sse
+
+        with closing(self.iter_content()) as chunks:
+            yield from iter_sse(chunks, **limits)
+
+    def iter_text_deltas(
+        self, *, decoder: ConversationDecoder | None = None, **options: Any
+    ) -> Generator[str, None, None]:
+        """Yield the assistant text deltas of a ChatGPT conversation stream body.
+
+        Args:
+            decoder: a :class:`~fastg4f.stream.ConversationDecoder` to use (to read its
+                ``finished``/``error``/``conversation_id`` afterwards).
+            **options: ``max_event_bytes``, ``max_document_bytes``, ``coalesce``, as for
+                :func:`fastg4f.stream.iter_text_deltas`.
+
+        Raises:
+            fastg4f.errors.StreamDecodeError: a decoder limit was exceeded.
+        """
+        from fastg4f.stream import iter_text_deltas
+
+        with closing(self.iter_content()) as chunks:
+            yield from iter_text_deltas(chunks, decoder=decoder, **options)
+
     def read(self) -> bytes:
         """The whole body (read once, then buffered)."""
         if self._content is None:
@@ -344,6 +381,30 @@ class StreamResponse(_ResponseBase):
                 yield line
         if pending:
             yield pending[:-1] if pending.endswith(b"\r") else pending
+
+    async def iter_sse(self, **limits: int) -> AsyncGenerator[ServerSentEvent, None]:
+        """Yield the body's server-sent events as they arrive (see :meth:`Response.iter_sse`)."""
+        from fastg4f.stream import aiter_sse
+
+        chunks = self.iter_content()
+        try:
+            async for event in aiter_sse(chunks, **limits):
+                yield event
+        finally:
+            await chunks.aclose()
+
+    async def iter_text_deltas(
+        self, *, decoder: ConversationDecoder | None = None, **options: Any
+    ) -> AsyncGenerator[str, None]:
+        """Yield ChatGPT conversation text deltas (see :meth:`Response.iter_text_deltas`)."""
+        from fastg4f.stream import aiter_text_deltas
+
+        chunks = self.iter_content()
+        try:
+            async for delta in aiter_text_deltas(chunks, decoder=decoder, **options):
+                yield delta
+        finally:
+            await chunks.aclose()
 
     async def read(self) -> bytes:
         """The whole body (read once, then buffered; no size limit)."""

@@ -1,0 +1,127 @@
+"""Aichat: chat-gpt.org's ``/api/text`` endpoint (needs the site's cookies)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, cast
+from urllib.parse import urljoin
+
+from fastg4f.cookies import get_cookies, get_cookies_dir
+from fastg4f.errors import MissingAuthError, ResponseError
+from fastg4f.providers._common import check_status, host_of, origin_of, read_json
+from fastg4f.providers.base_provider import AsyncProvider
+from fastg4f.providers.helper import format_prompt
+from fastg4f.providers.types import join_url
+from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession
+from fastg4f.typing import Cookies, Messages
+
+__all__ = ["Aichat", "MissingCookiesError"]
+
+USER_AGENT = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/118.0.0.0 Safari/537.36"
+)
+
+
+class MissingCookiesError(MissingAuthError, RuntimeError):
+    """Aichat needs the site's cookies and none were found (also a ``RuntimeError``, as g4f)."""
+
+
+class _BesideUrl:
+    """Class attribute: ``path`` resolved beside ``url`` (its last path segment replaced)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __get__(self, obj: object, owner: type | None = None) -> str:
+        cls = owner if owner is not None else type(obj)
+        page = join_url(getattr(cls, "url", None), "", owner=cls.__name__)
+        return urljoin(page, self.path)
+
+
+class Aichat(AsyncProvider):
+    """chat-gpt.org: one JSON POST to ``api/text`` beside the chat page ``url``.
+
+    ``url`` is the chat page (``https://chat-gpt.org/chat``); the API is resolved beside it
+    (``https://chat-gpt.org/api/text``), so an emulator at ``http://127.0.0.1:PORT/aichat/chat``
+    gets ``…/aichat/api/text``. The model name is not sent (the site has one model).
+
+    Keyword arguments: ``cookies`` (else those of :func:`fastg4f.cookies.get_cookies` for the
+    host of ``url``: cookie files in the cookies directory or :func:`fastg4f.cookies.set_cookies`),
+    ``proxy`` (every scheme), ``timeout`` (default 120 s; g4f used a fixed 6 s),
+    ``temperature`` (default 0.5) and ``top_p`` (default 1). TLS certificates are verified
+    (g4f turned verification off).
+
+    ``create_async`` is a static method, as in g4f; it reads the ``Aichat`` class's ``url``.
+
+    Raises:
+        MissingCookiesError: no cookies were given or found (a ``RuntimeError``).
+        ResponseError: the site answered ``{"response": false, …}`` (the message carries the
+            body) or something that is not a JSON object with a ``message``.
+        RateLimitError, CloudflareError, ResponseStatusError: an HTTP error status.
+        ConnectionError, TimeoutError: transport failures.
+    """
+
+    url: ClassVar[str | None] = "https://chat-gpt.org/chat"
+    api_endpoint: ClassVar[str | None] = cast(str, _BesideUrl("api/text"))
+    working: ClassVar[bool] = False
+    supports_gpt_35_turbo: ClassVar[bool] = True
+
+    @staticmethod
+    async def create_async(
+        model: str,
+        messages: Messages,
+        proxy: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        cookies: Cookies | None = None,
+        temperature: float = 0.5,
+        top_p: float = 1,
+        **kwargs: Any,
+    ) -> str:
+        """Returns the answer text."""
+        page = Aichat.url_join()
+        host = host_of(page)
+        if not cookies:
+            cookies = get_cookies(host)
+        if not cookies:
+            raise MissingCookiesError(
+                f"Aichat requires the cookies of {host}: open {page} in a browser, export its "
+                f"cookies into a file named {host}.json in {get_cookies_dir()} (or call "
+                f"fastg4f.cookies.set_cookies({host!r}, {{...}})), or pass cookies={{...}}"
+            )
+        headers = {
+            "authority": host,
+            "accept": "*/*",
+            "accept-language": "en,fr-FR;q=0.9,fr;q=0.8,es-ES;q=0.7,es;q=0.6,en-US;q=0.5",
+            "content-type": "application/json",
+            "origin": origin_of(page),
+            "referer": page,
+            "sec-fetch-dest": "empty",
+            "sec-fetch-mode": "cors",
+            "sec-fetch-site": "same-origin",
+            "user-agent": USER_AGENT,
+        }
+        body = {
+            "message": format_prompt(messages),
+            "temperature": temperature,
+            "presence_penalty": 0,
+            "top_p": top_p,
+            "frequency_penalty": 0,
+        }
+        async with (
+            StreamSession(
+                headers=headers,
+                cookies=cookies,
+                proxy=proxy,
+                timeout=timeout,
+                impersonate="chrome110",
+            ) as session,
+            session.post(str(Aichat.api_endpoint), json=body) as response,
+        ):
+            await check_status(response, "Aichat")
+            result = await read_json(response, "Aichat")
+        if not isinstance(result, dict) or not result.get("response"):
+            raise ResponseError(f"Aichat answered with an error: Error Response: {result}")
+        message = result.get("message")
+        if not isinstance(message, str):
+            raise ResponseError(f"Aichat answered without a message text: {result}")
+        return message

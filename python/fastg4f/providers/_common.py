@@ -1,0 +1,176 @@
+"""Plumbing shared by the provider modules: origins, bounded body reads, status checks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastg4f.errors import (
+    CloudflareError,
+    ConnectionError,
+    RateLimitError,
+    ResponseError,
+    ResponseStatusError,
+    TimeoutError,
+)
+from fastg4f.requests import (
+    ERROR_BODY_CHARS,
+    ERROR_BODY_READ_LIMIT,
+    StreamResponse,
+    is_cloudflare,
+)
+
+__all__ = [
+    "MAX_ANSWER_BODY_BYTES",
+    "MAX_PAGE_BYTES",
+    "UNUSUAL_ACTIVITY",
+    "check_status",
+    "error_text",
+    "host_of",
+    "origin_of",
+    "read_body",
+    "read_json",
+    "status_error",
+]
+
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+"""Largest site page (HTML) a provider reads, in bytes (8 MiB)."""
+
+MAX_ANSWER_BODY_BYTES = 8 * 1024 * 1024
+"""Largest non-streamed API answer a provider reads, in bytes (8 MiB)."""
+
+UNUSUAL_ACTIVITY = "Unusual activity"
+"""Marker of ChatGPT's bot-suspicion answer (``403 {"detail": "Unusual activity has been …"}``)."""
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of ``url`` (the ``Origin`` header value; no path)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def host_of(url: str) -> str:
+    """The host name of ``url`` (lower case, no port)."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+async def error_text(response: StreamResponse, limit: int = ERROR_BODY_READ_LIMIT) -> str:
+    """Reads at most ``limit`` bytes of an error body (the rest is discarded) as text."""
+    parts: list[bytes] = []
+    size = 0
+    chunks = response.iter_content()
+    try:
+        async for chunk in chunks:
+            parts.append(chunk)
+            size += len(chunk)
+            if size >= limit:
+                break
+    except (ConnectionError, TimeoutError, ResponseError):
+        pass  # what arrived is what the error message can quote
+    finally:
+        await chunks.aclose()
+    return b"".join(parts)[:limit].decode(response.encoding, errors="replace")
+
+
+def _detail(text: str) -> str:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text.strip()
+    if isinstance(data, dict):
+        for key in ("detail", "message", "msg", "error"):
+            value = data.get(key)
+            if isinstance(value, dict) and isinstance(value.get("message"), str):
+                return str(value["message"])
+            if isinstance(value, str) and value:
+                return value
+    return text.strip()
+
+
+def status_error(who: str, response: StreamResponse, text: str) -> ResponseStatusError:
+    """The error for an HTTP error status with body ``text``.
+
+    429 and ChatGPT's "Unusual activity" answer → :class:`RateLimitError`; a Cloudflare
+    challenge (:func:`~fastg4f.requests.is_cloudflare`) → :class:`CloudflareError`; anything
+    else → :class:`ResponseStatusError`. The message names ``who``, the status and the URL and
+    quotes the body's ``detail`` (or text), cut to 500 characters.
+    """
+    where = f"HTTP {response.status} from {response.url}"
+    detail = _detail(text)
+    if len(detail) > ERROR_BODY_CHARS:
+        detail = detail[:ERROR_BODY_CHARS] + "…"
+    if response.status == 429:
+        return RateLimitError(
+            f"{who} is rate limited ({where}): {detail or 'no details'}; wait and retry, or use "
+            "another provider"
+        )
+    if UNUSUAL_ACTIVITY in text:
+        return RateLimitError(
+            f"{who} refused the request as bot-like ({where}): {detail}; wait a while and retry, "
+            "use another network or proxy, or another provider"
+        )
+    if is_cloudflare(response.status, response.headers, text):
+        return CloudflareError(
+            f"{who} is behind a Cloudflare challenge ({where}); retry later, use another "
+            "network/proxy, or pass the site's cookies (cf_clearance)"
+        )
+    return ResponseStatusError(f"{who}: {where}: {detail or '(empty body)'}")
+
+
+async def check_status(response: StreamResponse, who: str) -> None:
+    """Raises :func:`status_error` for an HTTP error status (>= 400); does nothing otherwise."""
+    if response.status >= 400:
+        raise status_error(who, response, await error_text(response))
+
+
+async def read_body(response: StreamResponse, limit: int, who: str) -> bytes:
+    """Reads the whole body of ``response``, refusing more than ``limit`` bytes.
+
+    Raises:
+        ResponseError: the body is larger than ``limit``.
+        ConnectionError: the connection broke before the body was complete.
+        TimeoutError: no data arrived within the session timeout.
+    """
+    parts: list[bytes] = []
+    size = 0
+    chunks = response.iter_content()
+    try:
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                raise ResponseError(
+                    f"{who}: the answer from {response.url} is larger than {limit} bytes; "
+                    "refusing to read it (is the URL right?)"
+                )
+            parts.append(chunk)
+    except (ConnectionError, TimeoutError):
+        raise
+    except ResponseError as exc:
+        if size > limit:
+            raise
+        raise ConnectionError(
+            f"{who}: the connection broke while reading the answer from {response.url} "
+            f"({size} bytes received): {exc}"
+        ) from exc
+    finally:
+        await chunks.aclose()
+    return b"".join(parts)
+
+
+async def read_json(response: StreamResponse, who: str, limit: int = MAX_ANSWER_BODY_BYTES) -> Any:
+    """Reads and parses a JSON body (whatever its ``content-type``).
+
+    Raises:
+        ResponseError: the body is not JSON (the message quotes its start) or is too large.
+        ConnectionError, TimeoutError: as :func:`read_body`.
+    """
+    body = await read_body(response, limit, who)
+    try:
+        return json.loads(body)
+    except ValueError:
+        text = body[:300].decode("utf-8", "replace")
+        raise ResponseError(
+            f"{who}: expected a JSON answer from {response.url} (HTTP {response.status}) but got "
+            f"{len(body)} bytes that are not JSON: {text!r}"
+        ) from None
