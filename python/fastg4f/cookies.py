@@ -43,6 +43,7 @@ __all__ = [
     "read_cookie_files",
     "set_cookies",
     "set_cookies_dir",
+    "stored_cookies",
 ]
 
 logger = logging.getLogger(__name__)
@@ -104,6 +105,12 @@ def set_cookies(domain_name: str, cookies: Cookies | None = None) -> None:
         _stored[key] = {str(k): str(v) for k, v in cookies.items()}
     else:
         _stored.pop(key, None)
+
+
+def stored_cookies(domain_name: str) -> Cookies | None:
+    """The cookies :func:`set_cookies` stored for exactly ``domain_name`` (``None`` if none)."""
+    stored = _stored.get(_norm(domain_name))
+    return dict(stored) if stored is not None else None
 
 
 def get_cookies(

@@ -168,6 +168,22 @@ def test_offline_points_and_restores_every_url() -> None:
     assert {p: p.url for p in __providers__} == before
 
 
+def test_offline_sets_up_the_demo_and_restores_it() -> None:
+    from fastg4f.cookies import stored_cookies
+    from fastg4f.providers.helper import format_prompt
+
+    assert ChatGpt.default_pause == 2.0
+    with emulators.offline() as urls:
+        host = urls["Aichat"].split("//")[1].split(":")[0]
+        assert ChatGpt.default_pause == 0
+        assert stored_cookies(host) == emulators.EMULATOR_SESSION_COOKIE
+        answer = asyncio.run(Aichat.create_async("", MESSAGES, timeout=10))
+        assert answer == emulators.expected_answer("Aichat", format_prompt(MESSAGES))
+    assert ChatGpt.default_pause == 2.0
+    assert "default_pause" not in vars(ChatGpt) or vars(ChatGpt)["default_pause"] == 2.0
+    assert stored_cookies(host) is None
+
+
 def test_offline_passes_emulator_options() -> None:
     with emulators.offline(chatgpt={"stream_format": "legacy", "difficulty": "00ffff"}) as urls:
         options = urls.emulators.options("ChatGpt")

@@ -24,7 +24,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
+from fastg4f.cookies import set_cookies, stored_cookies
 from fastg4f.emulators._common import (
     FAULTS,
     PROVIDER_NAMES,
@@ -258,6 +260,9 @@ class OfflineUrls(dict[str, str]):
 
 
 _MISSING: Any = object()
+
+EMULATOR_SESSION_COOKIE = {"emulator_session": "offline"}
+"""The cookie :func:`offline` stores for the Aichat emulator's host (any cookie is accepted)."""
 _offline_lock = threading.Lock()
 _offline_active: list[OfflineUrls] = []
 
@@ -271,6 +276,12 @@ def offline(**options: Any) -> Iterator[OfflineUrls]:
     :func:`is_offline` is true and :func:`is_emulated` tells the routing layer that these
     providers work (their ``working`` attribute is left as it is). On exit, even on error, each
     ``url`` is restored to what it was and the emulators are stopped.
+
+    So that the offline demo runs like a user's set-up would, the block also sets
+    ``ChatGpt.default_pause`` to 0 (the 2 s pause only imitates a browser on the live site) and
+    stores the emulator's session cookie for the Aichat emulator's host with
+    :func:`fastg4f.cookies.set_cookies` (Aichat needs the user's cookies); both are restored on
+    exit.
 
     ``url`` is a class attribute, so the change is seen by every thread; nest these blocks
     (inner ones end first) rather than overlapping them from several threads.
@@ -288,21 +299,35 @@ def offline(**options: Any) -> Iterator[OfflineUrls]:
         urls = OfflineUrls(emulators.urls)
         urls.emulators = emulators
         classes = [cls for cls in __providers__ if cls.__name__ in urls]
-        saved = {cls: cls.__dict__.get("url", _MISSING) for cls in classes}
+        # (class, attribute) -> value before the block; _MISSING when only inherited.
+        saved = {(cls, "url"): cls.__dict__.get("url", _MISSING) for cls in classes}
+        saved.update(
+            ((cls, "default_pause"), cls.__dict__.get("default_pause", _MISSING))
+            for cls in classes
+            if hasattr(cls, "default_pause")
+        )
+        cookie_host = urlsplit(urls["Aichat"]).hostname if "Aichat" in urls else None
+        saved_cookies = stored_cookies(cookie_host) if cookie_host else None
         with _offline_lock:
             for cls in classes:
                 cls.url = urls[cls.__name__]
+                if hasattr(cls, "default_pause"):
+                    cls.default_pause = 0.0
+            if cookie_host:
+                set_cookies(cookie_host, {**(saved_cookies or {}), **EMULATOR_SESSION_COOKIE})
             _offline_active.append(urls)
         try:
             yield urls
         finally:
             with _offline_lock:
                 _offline_active.remove(urls)
-                for cls, url in saved.items():
-                    if url is _MISSING:
-                        delattr(cls, "url")
+                for (cls, name), value in saved.items():
+                    if value is _MISSING:
+                        delattr(cls, name)
                     else:
-                        cls.url = url
+                        setattr(cls, name, value)
+                if cookie_host:
+                    set_cookies(cookie_host, saved_cookies)
 
 
 def is_offline() -> bool:
