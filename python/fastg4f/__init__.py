@@ -31,6 +31,7 @@ _SUBMODULES = frozenset(
         "benchmark",
         "client",
         "cookies",
+        "debug",
         "emulators",
         "errors",
         "models",

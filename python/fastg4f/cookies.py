@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -145,17 +146,33 @@ def get_cookies(
 
 
 def read_cookie_files(
-    dir: str | os.PathLike[str] | None = None, *, store: bool = True
+    dir: str | os.PathLike[str] | None = None,
+    domains_filter: Iterable[str] | None = None,
+    *,
+    store: bool = True,
+    dir_path: str | os.PathLike[str] | None = None,
+    dirPath: str | os.PathLike[str] | None = None,
 ) -> dict[str, Cookies]:
     """Read every cookie file of ``dir`` (default :func:`get_cookies_dir`).
 
     Args:
-        dir: the directory to read; a missing directory gives ``{}``.
+        dir: the directory to read; a missing directory gives ``{}``. g4f's keyword names
+            ``dir_path=`` and ``dirPath=`` are accepted too (give only one of the three).
+        domains_filter: when given, keep only cookies that would be sent to one of these hosts
+            (browser rule, see :func:`domain_matches`); the others are ignored.
         store: also keep the result in memory like :func:`set_cookies` (g4f's behaviour).
 
     Returns:
         ``{cookie domain (no leading dot): {name: value}}``.
+
+    Raises:
+        TypeError: more than one of ``dir``, ``dir_path`` and ``dirPath`` was given.
     """
+    given = [d for d in (dir, dir_path, dirPath) if d is not None]
+    if len(given) > 1:
+        raise TypeError("give the cookies directory once: dir, dir_path or dirPath")
+    dir = given[0] if given else None
+    hosts = None if domains_filter is None else [_norm(h) for h in domains_filter]
     directory = Path(dir) if dir is not None else Path(get_cookies_dir())
     found: dict[str, Cookies] = {}
     if not directory.is_dir():
@@ -170,6 +187,8 @@ def read_cookie_files(
             continue
         for domain, name, value in entries:
             key = _norm(domain)
+            if hosts is not None and not any(domain_matches(h, key) for h in hosts):
+                continue
             if key and name:
                 found.setdefault(key, {})[name] = value
     if store:

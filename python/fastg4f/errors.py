@@ -5,16 +5,24 @@ from __future__ import annotations
 import builtins
 
 __all__ = [
+    "AuthenticationRequiredError",
     "CloudflareError",
     "ConnectionError",
+    "ConversationLimitError",
     "FastG4FError",
+    "G4FError",
+    "MissingAccessToken",
+    "MissingAiohttpSocksError",
     "MissingAuthError",
     "MissingRequirementsError",
     "ModelNotAllowedError",
     "ModelNotFoundError",
     "ModelNotSupportedError",
     "NestAsyncioError",
+    "NoImageResponseError",
+    "NoMediaResponseError",
     "NoProviderError",
+    "NoValidHarFileError",
     "PaymentRequiredError",
     "ProofOfWorkError",
     "ProviderNotFoundError",
@@ -34,6 +42,10 @@ __all__ = [
 
 class FastG4FError(Exception):
     """Base class of every error fastg4f raises on purpose."""
+
+
+G4FError = FastG4FError
+"""g4f's name of the base class (the same class)."""
 
 
 class ProviderNotFoundError(FastG4FError):
@@ -84,12 +96,39 @@ class NestAsyncioError(MissingRequirementsError):
     """Kept for g4f compatibility; fastg4f's sync APIs work inside a running loop without it."""
 
 
+class MissingAiohttpSocksError(MissingRequirementsError):
+    """Kept for g4f compatibility; fastg4f's sessions handle SOCKS proxies without aiohttp."""
+
+
 class MissingAuthError(FastG4FError):
     """The provider needs cookies or credentials that were not given."""
 
 
+AuthenticationRequiredError = MissingAuthError
+"""Older g4f name of :class:`MissingAuthError` (the same class)."""
+
+MissingAccessToken = MissingAuthError
+"""Older g4f name for a missing access token: :class:`MissingAuthError` (the same class)."""
+
+
 class PaymentRequiredError(FastG4FError):
     """The upstream asked for payment (HTTP 402)."""
+
+
+class NoMediaResponseError(FastG4FError):
+    """A media (image/audio) request got no media back; kept for g4f compatibility."""
+
+
+NoImageResponseError = NoMediaResponseError
+"""Older g4f name of :class:`NoMediaResponseError` (the same class)."""
+
+
+class NoValidHarFileError(FastG4FError):
+    """No usable HAR capture was found; kept for g4f compatibility (fastg4f needs none)."""
+
+
+class ConversationLimitError(FastG4FError):
+    """The provider refused to continue the conversation (its turn or length limit)."""
 
 
 class ResponseError(FastG4FError):

@@ -1,4 +1,7 @@
-"""g4f's import path for providers: ``from fastg4f.Provider import ChatGpt`` (same objects)."""
+"""g4f's import path for providers: ``from fastg4f.Provider import ChatGpt`` (same objects).
+
+Also g4f's other names here: the base classes and ``RetryProvider``/``IterListProvider``.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +15,23 @@ from fastg4f.providers import (
     ChatGptt,
     __providers__,
 )
+from fastg4f.providers.base_provider import AsyncGeneratorProvider, AsyncProvider
 from fastg4f.providers.types import BaseProvider, ProviderType
+from fastg4f.routing import IterListProvider, RetryProvider
 
 __all__ = [
     "Aichat",
+    "AsyncGeneratorProvider",
+    "AsyncProvider",
+    "BaseProvider",
     "ChatGpt",
     "ChatGptEs",
     "ChatGptt",
     "Chatgpt4o",
+    "IterListProvider",
+    "ProviderType",
     "ProviderUtils",
+    "RetryProvider",
     "__map__",
     "__providers__",
 ]
