@@ -10,9 +10,7 @@ MESSAGES = [{"role": "user", "content": "Are we inside a loop?"}]
 
 async def handler():
     text = g4f.ChatCompletion.create(model="", messages=MESSAGES, provider=g4f.Provider.Aichat)
-    chunks = list(
-        g4f.Provider.ChatGptt.create_completion(model="", messages=MESSAGES, stream=True)
-    )
+    chunks = list(g4f.Provider.ChatGptt.create_completion(model="", messages=MESSAGES, stream=True))
     client = Client(provider=g4f.Provider.Chatgpt4o)
     response = client.chat.completions.create(model="", messages=MESSAGES)
     return {
