@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from fastg4f.cookies import set_cookies_dir
+from fastg4f.cookies import set_cookies, set_cookies_dir
 from fastg4f.emulators import Emulators, OfflineUrls, expected_answer
 from fastg4f.errors import (
     CloudflareError,
@@ -73,6 +73,9 @@ def test_cookies_from_the_cookies_dir(emu: Emulators, urls: OfflineUrls, cookies
 
 
 def test_missing_cookies_explain_what_to_do(urls: OfflineUrls, cookies_dir: Path) -> None:
+    # offline() stores a session cookie for the emulator's host (restored when it ends); this
+    # test is about a user who has none.
+    set_cookies(urlsplit(urls["Aichat"]).hostname or "", None)
     with pytest.raises(MissingCookiesError) as info:
         call(Aichat, "async", MESSAGES)
     assert isinstance(info.value, RuntimeError)
