@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import queue
-from collections.abc import AsyncIterator, Iterator
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from typing import Any
 
 from curl_cffi import CurlError
@@ -129,7 +132,6 @@ def _request_kwargs(
     cookies: Any,
     timeout: Any,
     redirects: bool,
-    stream: bool,
 ) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "params": params,
@@ -138,7 +140,7 @@ def _request_kwargs(
         "headers": headers,
         "cookies": cookies,
         "allow_redirects": redirects,
-        "stream": stream,
+        "stream": True,
     }
     if timeout is not ...:
         kwargs["timeout"] = timeout
@@ -156,19 +158,112 @@ def _fields(raw: Any) -> dict[str, Any]:
     }
 
 
-def _buffered_sync(raw: Any) -> Response:
-    """A response around a body curl_cffi already read in full (``stream=False``)."""
-    return Response(chunks=iter([raw.content]), closer=lambda: None, **_fields(raw))
+def _no_answer(timeout: float) -> errors.TimeoutError:
+    return errors.TimeoutError(
+        f"no response arrived within {timeout:g} s; raise timeout= or check the server"
+    )
 
 
-def _buffered_async(raw: Any) -> StreamResponse:
-    """An async response around a body curl_cffi already read in full (``stream=False``)."""
-    body: bytes = raw.content
+def _translated(exc: Exception) -> BaseException:
+    mapped = translate(exc)
+    return exc if mapped is None else mapped
 
-    async def once() -> AsyncIterator[bytes]:
-        yield body
 
-    return StreamResponse(chunks=once(), closer=lambda: None, **_fields(raw))
+def _close_sync(raw: Any) -> None:
+    """Stop a streamed curl_cffi response without blocking the caller."""
+
+    def finalize(_: object = None) -> None:
+        with contextlib.suppress(_exc.RequestException, CurlError):
+            raw.close()
+
+    task = raw.stream_task
+    if task is None or task.done():
+        finalize()
+        return
+    # Refuse further data: curl aborts the transfer at the next chunk it receives (or when its
+    # low-speed limit trips on a silent server). Release the handle then, without waiting.
+    if raw.quit_now is not None:
+        raw.quit_now.set()
+    task.add_done_callback(finalize)
+
+
+async def _close_async(raw: Any, session: Any) -> None:
+    """Stop a streamed curl_cffi response now (``aclose()`` would wait for the whole body)."""
+    task = raw.astream_task
+    if task is None or (isinstance(task, asyncio.Future) and task.done()):
+        return
+    # Refuse further data and detach the handle so the connection is dropped now.
+    if raw.quit_now is not None:
+        raw.quit_now.set()
+    with contextlib.suppress(Exception):
+        session.acurl.remove_handle(raw.curl)
+    await asyncio.wait([task])
+
+
+def _sync_headers(request: Callable[[], Any], timeout: float | None) -> Any:
+    """``request()`` (which returns at the response headers), waiting at most ``timeout`` s.
+
+    curl's own limit for a streamed request is a low-speed check averaged over several
+    seconds that the uploaded body keeps satisfied, so the wait is bounded here instead. A
+    request given up on finishes in the background and its response is closed when it comes.
+    """
+    if timeout is None:
+        return request()
+    future: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(request())
+        except BaseException as exc:  # handed to the waiting caller
+            future.set_exception(exc)
+
+    def discard(done: Future[Any]) -> None:
+        if done.exception() is None:
+            _close_sync(done.result())
+
+    threading.Thread(target=run, name="fastg4f-curl-request", daemon=True).start()
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeoutError:
+        future.add_done_callback(discard)
+        raise _no_answer(timeout) from None
+    except BaseException:
+        if not future.done():  # interrupted while waiting (e.g. Ctrl-C)
+            future.add_done_callback(discard)
+        raise
+
+
+# Requests given up on that are still running: kept referenced until they finish.
+_ABANDONED: set[asyncio.Future[Any]] = set()
+
+
+async def _async_headers(request: Awaitable[Any], timeout: float | None, session: Any) -> Any:
+    """Await ``request`` (it returns at the response headers) for at most ``timeout`` s.
+
+    See :func:`_sync_headers`; a request given up on is closed as soon as it answers.
+    """
+    if timeout is None:
+        return await request
+    task = asyncio.ensure_future(request)
+
+    def discard(done: asyncio.Future[Any]) -> None:
+        _ABANDONED.discard(done)
+        if not done.cancelled() and done.exception() is None:
+            closing = asyncio.ensure_future(_close_async(done.result(), session))
+            _ABANDONED.add(closing)
+            closing.add_done_callback(_ABANDONED.discard)
+
+    try:
+        finished, _ = await asyncio.wait([task], timeout=timeout)
+    except BaseException:  # cancelled while waiting
+        _ABANDONED.add(task)
+        task.add_done_callback(discard)
+        raise
+    if not finished:
+        _ABANDONED.add(task)
+        task.add_done_callback(discard)
+        raise _no_answer(timeout)
+    return task.result()
 
 
 class SyncTransport:
@@ -195,46 +290,24 @@ class SyncTransport:
         allow_redirects: bool,
         stream: bool,
     ) -> Response:
-        kwargs = _request_kwargs(
-            params, data, json, headers, cookies, timeout, allow_redirects, stream
-        )
+        limit: float | None = self._timeout if timeout is ... else timeout
+        # Always streamed, so that ``timeout`` bounds each wait for data rather than the whole
+        # transfer; an unstreamed body is then read here.
+        kwargs = _request_kwargs(params, data, json, headers, cookies, timeout, allow_redirects)
         try:
-            raw = self._session.request(method, url, **kwargs)  # type: ignore[arg-type]
+            raw = _sync_headers(
+                lambda: self._session.request(method, url, **kwargs),  # type: ignore[arg-type]
+                limit,
+            )
         except Exception as exc:
-            mapped = translate(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-
-        if not stream:
-            return _buffered_sync(raw)
-
-        def finalize(_: object = None) -> None:
-            with contextlib.suppress(_exc.RequestException, CurlError):
-                raw.close()
-
-        def closer() -> None:
-            task = raw.stream_task
-            if task is None or task.done():
-                finalize()
-                return
-            # Refuse further data: curl aborts the transfer at the next chunk it receives (or
-            # when its low-speed limit trips on a silent server). Release the handle then,
-            # without blocking the caller until it happens.
-            if raw.quit_now is not None:
-                raw.quit_now.set()
-            task.add_done_callback(finalize)
-
-        return Response(
-            status=raw.status_code,
-            url=str(raw.url),
-            headers=Headers(list(raw.headers.multi_items())),
-            cookies=_cookie_dict(raw.cookies),
-            backend=NAME,
-            chunks=_sync_chunks(raw, self._timeout if timeout is ... else timeout),
-            closer=closer,
-            translate=translate,
+            raise _translated(exc) from exc
+        fields = _fields(raw)
+        response = Response(
+            chunks=_sync_chunks(raw, limit), closer=lambda: _close_sync(raw), **fields
         )
+        if stream:
+            return response
+        return Response(chunks=iter([response.read()]), closer=lambda: None, **fields)
 
     def close(self) -> None:
         self._session.close()
@@ -264,42 +337,26 @@ class AsyncTransport:
         allow_redirects: bool,
         stream: bool,
     ) -> StreamResponse:
-        kwargs = _request_kwargs(
-            params, data, json, headers, cookies, timeout, allow_redirects, stream
-        )
-        try:
-            raw = await self._session.request(method, url, **kwargs)  # type: ignore[arg-type]
-        except Exception as exc:
-            mapped = translate(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-        if not stream:
-            return _buffered_async(raw)
+        limit: float | None = self._timeout if timeout is ... else timeout
+        kwargs = _request_kwargs(params, data, json, headers, cookies, timeout, allow_redirects)
         session = self._session
-
-        async def closer() -> None:
-            task = raw.astream_task
-            if task is None or (isinstance(task, asyncio.Future) and task.done()):
-                return
-            # curl_cffi's aclose() waits for the whole body; stop the transfer instead:
-            # refuse further data and detach the handle so the connection is dropped now.
-            if raw.quit_now is not None:
-                raw.quit_now.set()
-            with contextlib.suppress(Exception):
-                session.acurl.remove_handle(raw.curl)
-            await asyncio.wait([task])
-
-        return StreamResponse(
-            status=raw.status_code,
-            url=str(raw.url),
-            headers=Headers(list(raw.headers.multi_items())),
-            cookies=_cookie_dict(raw.cookies),
-            backend=NAME,
-            chunks=_async_chunks(raw, self._timeout if timeout is ... else timeout),
-            closer=closer,
-            translate=translate,
+        try:
+            sent = session.request(method, url, **kwargs)  # type: ignore[arg-type]
+            raw = await _async_headers(sent, limit, session)
+        except Exception as exc:
+            raise _translated(exc) from exc
+        fields = _fields(raw)
+        response = StreamResponse(
+            chunks=_async_chunks(raw, limit), closer=lambda: _close_async(raw, session), **fields
         )
+        if stream:
+            return response
+        body = await response.read()
+
+        async def once() -> AsyncIterator[bytes]:
+            yield body
+
+        return StreamResponse(chunks=once(), closer=lambda: None, **fields)
 
     async def close(self) -> None:
         await self._session.close()
