@@ -19,7 +19,13 @@ from curl_cffi.requests import impersonate as _impersonate
 from curl_cffi.requests.streams import STREAM_END
 
 from fastg4f import errors
-from fastg4f.requests._base import MAX_REDIRECTS, Headers, Response, StreamResponse
+from fastg4f.requests._base import (
+    MAX_REDIRECTS,
+    Headers,
+    Response,
+    StreamResponse,
+    raise_translated,
+)
 
 NAME = "curl_cffi"
 
@@ -164,11 +170,6 @@ def _no_answer(timeout: float) -> errors.TimeoutError:
     )
 
 
-def _translated(exc: Exception) -> BaseException:
-    mapped = translate(exc)
-    return exc if mapped is None else mapped
-
-
 def _close_sync(raw: Any) -> None:
     """Stop a streamed curl_cffi response without blocking the caller."""
 
@@ -300,7 +301,7 @@ class SyncTransport:
                 limit,
             )
         except Exception as exc:
-            raise _translated(exc) from exc
+            raise_translated(exc, translate)
         fields = _fields(raw)
         response = Response(
             chunks=_sync_chunks(raw, limit), closer=lambda: _close_sync(raw), **fields
@@ -344,7 +345,7 @@ class AsyncTransport:
             sent = session.request(method, url, **kwargs)  # type: ignore[arg-type]
             raw = await _async_headers(sent, limit, session)
         except Exception as exc:
-            raise _translated(exc) from exc
+            raise_translated(exc, translate)
         fields = _fields(raw)
         response = StreamResponse(
             chunks=_async_chunks(raw, limit), closer=lambda: _close_async(raw, session), **fields
