@@ -8,6 +8,11 @@ import sys
 import fastg4f
 
 
+def _fresh(code: str) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
 def test_lazy_top_level_names() -> None:
     from fastg4f import client, models, routing
     from fastg4f.client import service
@@ -26,13 +31,7 @@ def test_client_import_does_not_load_the_server_stack() -> None:
         "heavy = {'fastapi', 'uvicorn', 'starlette', 'pydantic', 'openai', 'rich'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
-
-
-def _fresh(code: str) -> list[str]:
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return out.stdout.split()
+    assert _fresh(code) == ["[]"]
 
 
 PROVIDER_MODULES = (
