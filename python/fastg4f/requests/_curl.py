@@ -138,6 +138,7 @@ def _request_kwargs(
     cookies: Any,
     timeout: Any,
     redirects: bool,
+    stream: bool,
 ) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "params": params,
@@ -146,7 +147,7 @@ def _request_kwargs(
         "headers": headers,
         "cookies": cookies,
         "allow_redirects": redirects,
-        "stream": True,
+        "stream": stream,
     }
     if timeout is not ...:
         kwargs["timeout"] = timeout
@@ -292,23 +293,23 @@ class SyncTransport:
         stream: bool,
     ) -> Response:
         limit: float | None = self._timeout if timeout is ... else timeout
-        # Always streamed, so that ``timeout`` bounds each wait for data rather than the whole
-        # transfer; an unstreamed body is then read here.
-        kwargs = _request_kwargs(params, data, json, headers, cookies, timeout, allow_redirects)
+        kwargs = _request_kwargs(
+            params, data, json, headers, cookies, timeout, allow_redirects, stream
+        )
+        # Unstreamed: curl's own limit on the whole transfer (the fast path, ~0.5 ms less per
+        # request than streaming). Streamed: the wait for the headers is bounded here.
+        wait = limit if stream else None
         try:
             raw = _sync_headers(
                 lambda: self._session.request(method, url, **kwargs),  # type: ignore[arg-type]
-                limit,
+                wait,
             )
         except Exception as exc:
             raise_translated(exc, translate)
         fields = _fields(raw)
-        response = Response(
-            chunks=_sync_chunks(raw, limit), closer=lambda: _close_sync(raw), **fields
-        )
-        if stream:
-            return response
-        return Response(chunks=iter([response.read()]), closer=lambda: None, **fields)
+        if not stream:
+            return Response(chunks=iter([raw.content]), closer=lambda: None, **fields)
+        return Response(chunks=_sync_chunks(raw, limit), closer=lambda: _close_sync(raw), **fields)
 
     def close(self) -> None:
         self._session.close()
@@ -339,20 +340,23 @@ class AsyncTransport:
         stream: bool,
     ) -> StreamResponse:
         limit: float | None = self._timeout if timeout is ... else timeout
-        kwargs = _request_kwargs(params, data, json, headers, cookies, timeout, allow_redirects)
+        kwargs = _request_kwargs(
+            params, data, json, headers, cookies, timeout, allow_redirects, stream
+        )
         session = self._session
         try:
             sent = session.request(method, url, **kwargs)  # type: ignore[arg-type]
-            raw = await _async_headers(sent, limit, session)
+            raw = await _async_headers(sent, limit if stream else None, session)
         except Exception as exc:
             raise_translated(exc, translate)
         fields = _fields(raw)
-        response = StreamResponse(
-            chunks=_async_chunks(raw, limit), closer=lambda: _close_async(raw, session), **fields
-        )
         if stream:
-            return response
-        body = await response.read()
+            return StreamResponse(
+                chunks=_async_chunks(raw, limit),
+                closer=lambda: _close_async(raw, session),
+                **fields,
+            )
+        body: bytes = raw.content
 
         async def once() -> AsyncIterator[bytes]:
             yield body

@@ -117,9 +117,9 @@ class Session(_SessionBase):
         proxies: per-scheme proxies ``{"http": url, "https": url}`` (``"all"`` sets both);
             exclusive with ``proxy``.
         timeout: seconds allowed to connect and to wait for the response headers, and the
-            longest wait without receiving body data, for every method, streamed or not (with
-            curl_cffi, connecting and the headers share one ``timeout``); ``None`` waits
-            forever.
+            longest wait without receiving body data, for every method (with curl_cffi,
+            connecting and the headers share one ``timeout``, and an unstreamed request must
+            complete within it); ``None`` waits forever.
         headers: headers sent with every request (per-request headers override them).
         cookies: initial cookies; cookies set by responses are kept for later requests.
         verify: verify TLS certificates.
@@ -195,9 +195,9 @@ class Session(_SessionBase):
             timeout: overrides the session timeout for this request.
             allow_redirects: follow redirects.
             stream: ``False`` (default, as in requests/curl_cffi): the body is read before
-                this returns. ``True``: return at the headers; the body arrives as it is read
-                (``iter_content``/``iter_lines``). Either way ``timeout`` limits each wait for
-                data, not the whole transfer.
+                this returns (with curl_cffi, ``timeout`` then limits the whole transfer).
+                ``True``: return at the headers; the body arrives as it is read
+                (``iter_content``/``iter_lines``), and ``timeout`` limits each wait for data.
 
         Raises:
             RuntimeError: the session is closed.
