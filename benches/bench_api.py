@@ -3,13 +3,18 @@
 1. Overhead: time to first token (TTFT) and time per token of ``POST /v1/chat/completions``
    (``stream: true``, over HTTP, through routing, SSE encoding and httpx decoding) next to
    iterating the same provider's async generator directly in this process. Medians.
-2. Concurrency: 200 concurrent streaming requests against one server process: every stream
+2. Against the emulator: TTFT and whole time of a streamed ``/v1/chat/completions`` answered
+   by ``ChatGpt`` (chat requirements, proof of work at the emulator's easy default difficulty,
+   turnstile, the ``delta_encoding`` conversation stream) next to calling ``ChatGpt`` directly.
+   Each side talks to its own ``fastg4f.emulators.offline()`` emulators in its own process (the
+   server's via ``create_app(offline=True)``). Medians.
+3. Concurrency: 200 concurrent streaming requests against one server process: every stream
    must complete with the full text and no error; the server's peak RSS growth per stream.
 
-The server runs as a separate process (uvicorn, 127.0.0.1, ephemeral port) serving a provider
-that yields a fixed number of tokens with no upstream latency, so the numbers are the server's
-own cost. ``--short`` is the CI mode. Refuses a debug build (``--allow-debug`` overrides,
-labelled).
+The server runs as a separate process (uvicorn, 127.0.0.1, ephemeral port); rows 1 and 3 serve a
+provider that yields a fixed number of tokens with no upstream latency, so the numbers are the
+server's own cost. ``--short`` is the CI mode. Refuses a debug build (``--allow-debug``
+overrides, labelled).
 """
 
 from __future__ import annotations
@@ -30,11 +35,12 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from fastg4f import _native
-from fastg4f.providers import AsyncGeneratorProvider
+from fastg4f import _native, emulators
+from fastg4f.providers import AsyncGeneratorProvider, ChatGpt
 from fastg4f.typing import Messages
 
 CONCURRENT = 200
+EMULATED_MESSAGES = [{"role": "user", "content": "Say hello to the benchmark."}]
 
 
 class Tokens(AsyncGeneratorProvider):
@@ -72,7 +78,11 @@ def serve() -> None:
     from fastg4f.api import create_app
 
     config = uvicorn.Config(
-        create_app([Tokens]), host="127.0.0.1", port=0, log_level="error", access_log=False
+        create_app([Tokens, ChatGpt], offline=True),
+        host="127.0.0.1",
+        port=0,
+        log_level="error",
+        access_log=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -110,11 +120,24 @@ async def direct(count: int) -> tuple[float, float]:
     return first, time.perf_counter() - start
 
 
+async def direct_emulated() -> tuple[float, float, str]:
+    """(TTFT, whole time, text) of calling ChatGpt directly (inside ``offline()``)."""
+    start = time.perf_counter()
+    first = 0.0
+    parts: list[str] = []
+    async for chunk in ChatGpt.create_async_generator("auto", EMULATED_MESSAGES):
+        if isinstance(chunk, str) and chunk:
+            if not first:
+                first = time.perf_counter() - start
+            parts.append(chunk)
+    return first, time.perf_counter() - start, "".join(parts)
+
+
 async def over_http(
-    client: httpx.AsyncClient, count: int, gap: float = 0.0
+    client: httpx.AsyncClient, count: int, gap: float = 0.0, body: dict[str, Any] | None = None
 ) -> tuple[float, float, str]:
-    """(TTFT, whole time, text) of one streamed request."""
-    body = {
+    """(TTFT, whole time, text) of one streamed request (default: ``count`` Tokens)."""
+    body = body or {
         "model": "tokens",
         "stream": True,
         "messages": [{"role": "user", "content": f"{count} {gap}"}],
@@ -154,6 +177,32 @@ async def overhead(base: str, count: int, repeats: int) -> None:
     print("-" * len(header))
     for name, a, b in (("time to 1st token", d_ttft, h_ttft), ("per token", d_tok, h_tok)):
         print(f"{name:<18}{a * 1e6:>12.1f}{b * 1e6:>13.1f}{(b - a) * 1e6:>13.1f}{b / a:>8.0f}x")
+
+
+async def emulated(base: str, repeats: int) -> bool:
+    body = {"model": "auto", "provider": "ChatGpt", "stream": True, "messages": EMULATED_MESSAGES}
+    expected = emulators.expected_answer("ChatGpt", EMULATED_MESSAGES)
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        await over_http(client, 0, body=body)  # warm up
+        http = [await over_http(client, 0, body=body) for _ in range(repeats)]
+    with emulators.offline():
+        await direct_emulated()
+        local = [await direct_emulated() for _ in range(repeats)]
+    wrong = sum(1 for r in (*http, *local) if r[2] != expected)
+    print(f"\nChatGpt against the emulator ({len(expected)} chars, median of {repeats})")
+    header = f"{'metric':<18}{'direct ms':>12}{'via API ms':>13}{'overhead ms':>13}{'ratio':>9}"
+    print(header)
+    print("-" * len(header))
+    rows = (
+        ("time to 1st token", [x[0] for x in local], [x[0] for x in http]),
+        ("whole answer", [x[1] for x in local], [x[1] for x in http]),
+    )
+    for name, direct_times, api_times in rows:
+        a, b = statistics.median(direct_times), statistics.median(api_times)
+        print(f"{name:<18}{a * 1e3:>12.2f}{b * 1e3:>13.2f}{(b - a) * 1e3:>13.2f}{b / a:>8.2f}x")
+    if wrong:
+        print(f"  {wrong} answers differ from the emulator's expected text", file=sys.stderr)
+    return not wrong
 
 
 async def concurrency(base: str, pid: int, count: int, gap: float) -> bool:
@@ -216,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         port = int(server.stdout.readline())
         base = f"http://127.0.0.1:{port}"
         asyncio.run(overhead(base, count, repeats))
-        ok = asyncio.run(concurrency(base, server.pid, 20 if args.short else 50, 0.01))
+        ok = asyncio.run(emulated(base, repeats))
+        ok = asyncio.run(concurrency(base, server.pid, 20 if args.short else 50, 0.01)) and ok
         server.stdin.close()
         server.wait(20)
     finally:

@@ -360,8 +360,9 @@ def _endless(h: Handler) -> None:
 
 
 def _slow(h: Handler) -> None:
-    """Answers only once the test sets ``release`` (or after HANDLER_WAIT)."""
+    """Reads the request; answers only once the test sets ``release`` (or after HANDLER_WAIT)."""
     server: LocalServer = h.server.owner  # type: ignore[attr-defined]
+    h.body()  # a request body left unread would be taken for the next request on the connection
     server.event("release").wait(HANDLER_WAIT)
     h.send(200, "late")
 
@@ -369,6 +370,7 @@ def _slow(h: Handler) -> None:
 def _slow_body(h: Handler) -> None:
     """Headers and one chunk at once, then silence until ``release``."""
     server: LocalServer = h.server.owner  # type: ignore[attr-defined]
+    h.body()
     h.start_chunked()
     h.chunk(b"first\n")
     server.event("release").wait(HANDLER_WAIT)

@@ -198,7 +198,7 @@ def test_hang_ends_in_a_timeout_for_every_provider() -> None:
             kwargs: dict[str, Any] = {"timeout": 1, "cookies": {"c": "1"}}
             if provider is ChatGpt:
                 kwargs["pause"] = 0
-            return await asyncio.wait_for(provider.create_async("", MESSAGES, **kwargs), 30)
+            return await asyncio.wait_for(provider.create_async("", MESSAGES, **kwargs), 10)
         except BaseException as exc:  # returned and checked below
             return exc
 
@@ -210,7 +210,7 @@ def test_hang_ends_in_a_timeout_for_every_provider() -> None:
             urls.emulators.configure(name, fault="hang", hang_seconds=25)
         start = time.monotonic()
         results = asyncio.run(all_providers())
-    assert time.monotonic() - start < 20
+    assert time.monotonic() - start < 8
     for provider, result in zip(__providers__, results, strict=True):
         assert isinstance(result, TimeoutError), (provider, result)
 

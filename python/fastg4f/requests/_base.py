@@ -6,7 +6,7 @@ import json as _json
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
 from contextlib import closing
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # pragma: no cover - names for type checkers only
@@ -34,6 +34,14 @@ MAX_REDIRECTS = 20
 PROXY_SCHEMES = frozenset({"http", "https", "socks5", "socks5h", "socks4", "socks4a"})
 
 Translate = Callable[[BaseException], BaseException | None]
+
+
+def raise_translated(exc: Exception, translate: Translate) -> NoReturn:
+    """Raise ``translate(exc)`` chained to ``exc``, or ``exc`` if it is no transport error."""
+    mapped = translate(exc)
+    if mapped is None:
+        raise exc
+    raise mapped from exc
 
 
 class Headers(Mapping[str, str]):
@@ -234,10 +242,7 @@ class Response(_ResponseBase):
                 except StopIteration:
                     break
                 except Exception as exc:
-                    mapped = self._translate(exc)
-                    if mapped is None:
-                        raise
-                    raise mapped from exc
+                    raise_translated(exc, self._translate)
                 if chunk:
                     yield chunk
         finally:
@@ -363,10 +368,7 @@ class StreamResponse(_ResponseBase):
                 except StopAsyncIteration:
                     break
                 except Exception as exc:
-                    mapped = self._translate(exc)
-                    if mapped is None:
-                        raise
-                    raise mapped from exc
+                    raise_translated(exc, self._translate)
                 if chunk:
                     yield chunk
         finally:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import queue
-from collections.abc import AsyncIterator, Iterator
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from typing import Any
 
 from curl_cffi import CurlError
@@ -16,7 +19,13 @@ from curl_cffi.requests import impersonate as _impersonate
 from curl_cffi.requests.streams import STREAM_END
 
 from fastg4f import errors
-from fastg4f.requests._base import MAX_REDIRECTS, Headers, Response, StreamResponse
+from fastg4f.requests._base import (
+    MAX_REDIRECTS,
+    Headers,
+    Response,
+    StreamResponse,
+    raise_translated,
+)
 
 NAME = "curl_cffi"
 
@@ -156,19 +165,107 @@ def _fields(raw: Any) -> dict[str, Any]:
     }
 
 
-def _buffered_sync(raw: Any) -> Response:
-    """A response around a body curl_cffi already read in full (``stream=False``)."""
-    return Response(chunks=iter([raw.content]), closer=lambda: None, **_fields(raw))
+def _no_answer(timeout: float) -> errors.TimeoutError:
+    return errors.TimeoutError(
+        f"no response arrived within {timeout:g} s; raise timeout= or check the server"
+    )
 
 
-def _buffered_async(raw: Any) -> StreamResponse:
-    """An async response around a body curl_cffi already read in full (``stream=False``)."""
-    body: bytes = raw.content
+def _close_sync(raw: Any) -> None:
+    """Stop a streamed curl_cffi response without blocking the caller."""
 
-    async def once() -> AsyncIterator[bytes]:
-        yield body
+    def finalize(_: object = None) -> None:
+        with contextlib.suppress(_exc.RequestException, CurlError):
+            raw.close()
 
-    return StreamResponse(chunks=once(), closer=lambda: None, **_fields(raw))
+    task = raw.stream_task
+    if task is None or task.done():
+        finalize()
+        return
+    # Refuse further data: curl aborts the transfer at the next chunk it receives (or when its
+    # low-speed limit trips on a silent server). Release the handle then, without waiting.
+    if raw.quit_now is not None:
+        raw.quit_now.set()
+    task.add_done_callback(finalize)
+
+
+async def _close_async(raw: Any, session: Any) -> None:
+    """Stop a streamed curl_cffi response now (``aclose()`` would wait for the whole body)."""
+    task = raw.astream_task
+    if task is None or (isinstance(task, asyncio.Future) and task.done()):
+        return
+    # Refuse further data and detach the handle so the connection is dropped now.
+    if raw.quit_now is not None:
+        raw.quit_now.set()
+    with contextlib.suppress(Exception):
+        session.acurl.remove_handle(raw.curl)
+    await asyncio.wait([task])
+
+
+def _sync_headers(request: Callable[[], Any], timeout: float | None) -> Any:
+    """``request()`` (which returns at the response headers), waiting at most ``timeout`` s.
+
+    curl's own limit for a streamed request is a low-speed check averaged over several
+    seconds that the uploaded body keeps satisfied, so the wait is bounded here instead. A
+    request given up on finishes in the background and its response is closed when it comes.
+    """
+    if timeout is None:
+        return request()
+    future: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(request())
+        except BaseException as exc:  # handed to the waiting caller
+            future.set_exception(exc)
+
+    def discard(done: Future[Any]) -> None:
+        if done.exception() is None:
+            _close_sync(done.result())
+
+    threading.Thread(target=run, name="fastg4f-curl-request", daemon=True).start()
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeoutError:
+        future.add_done_callback(discard)
+        raise _no_answer(timeout) from None
+    except BaseException:
+        if not future.done():  # interrupted while waiting (e.g. Ctrl-C)
+            future.add_done_callback(discard)
+        raise
+
+
+# Requests given up on that are still running: kept referenced until they finish.
+_ABANDONED: set[asyncio.Future[Any]] = set()
+
+
+async def _async_headers(request: Awaitable[Any], timeout: float | None, session: Any) -> Any:
+    """Await ``request`` (it returns at the response headers) for at most ``timeout`` s.
+
+    See :func:`_sync_headers`; a request given up on is closed as soon as it answers.
+    """
+    if timeout is None:
+        return await request
+    task = asyncio.ensure_future(request)
+
+    def discard(done: asyncio.Future[Any]) -> None:
+        _ABANDONED.discard(done)
+        if not done.cancelled() and done.exception() is None:
+            closing = asyncio.ensure_future(_close_async(done.result(), session))
+            _ABANDONED.add(closing)
+            closing.add_done_callback(_ABANDONED.discard)
+
+    try:
+        finished, _ = await asyncio.wait([task], timeout=timeout)
+    except BaseException:  # cancelled while waiting
+        _ABANDONED.add(task)
+        task.add_done_callback(discard)
+        raise
+    if not finished:
+        _ABANDONED.add(task)
+        task.add_done_callback(discard)
+        raise _no_answer(timeout)
+    return task.result()
 
 
 class SyncTransport:
@@ -195,46 +292,24 @@ class SyncTransport:
         allow_redirects: bool,
         stream: bool,
     ) -> Response:
+        limit: float | None = self._timeout if timeout is ... else timeout
         kwargs = _request_kwargs(
             params, data, json, headers, cookies, timeout, allow_redirects, stream
         )
+        # Unstreamed: curl's own limit on the whole transfer (the fast path, ~0.5 ms less per
+        # request than streaming). Streamed: the wait for the headers is bounded here.
+        wait = limit if stream else None
         try:
-            raw = self._session.request(method, url, **kwargs)  # type: ignore[arg-type]
+            raw = _sync_headers(
+                lambda: self._session.request(method, url, **kwargs),  # type: ignore[arg-type]
+                wait,
+            )
         except Exception as exc:
-            mapped = translate(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-
+            raise_translated(exc, translate)
+        fields = _fields(raw)
         if not stream:
-            return _buffered_sync(raw)
-
-        def finalize(_: object = None) -> None:
-            with contextlib.suppress(_exc.RequestException, CurlError):
-                raw.close()
-
-        def closer() -> None:
-            task = raw.stream_task
-            if task is None or task.done():
-                finalize()
-                return
-            # Refuse further data: curl aborts the transfer at the next chunk it receives (or
-            # when its low-speed limit trips on a silent server). Release the handle then,
-            # without blocking the caller until it happens.
-            if raw.quit_now is not None:
-                raw.quit_now.set()
-            task.add_done_callback(finalize)
-
-        return Response(
-            status=raw.status_code,
-            url=str(raw.url),
-            headers=Headers(list(raw.headers.multi_items())),
-            cookies=_cookie_dict(raw.cookies),
-            backend=NAME,
-            chunks=_sync_chunks(raw, self._timeout if timeout is ... else timeout),
-            closer=closer,
-            translate=translate,
-        )
+            return Response(chunks=iter([raw.content]), closer=lambda: None, **fields)
+        return Response(chunks=_sync_chunks(raw, limit), closer=lambda: _close_sync(raw), **fields)
 
     def close(self) -> None:
         self._session.close()
@@ -264,42 +339,29 @@ class AsyncTransport:
         allow_redirects: bool,
         stream: bool,
     ) -> StreamResponse:
+        limit: float | None = self._timeout if timeout is ... else timeout
         kwargs = _request_kwargs(
             params, data, json, headers, cookies, timeout, allow_redirects, stream
         )
-        try:
-            raw = await self._session.request(method, url, **kwargs)  # type: ignore[arg-type]
-        except Exception as exc:
-            mapped = translate(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-        if not stream:
-            return _buffered_async(raw)
         session = self._session
+        try:
+            sent = session.request(method, url, **kwargs)  # type: ignore[arg-type]
+            raw = await _async_headers(sent, limit if stream else None, session)
+        except Exception as exc:
+            raise_translated(exc, translate)
+        fields = _fields(raw)
+        if stream:
+            return StreamResponse(
+                chunks=_async_chunks(raw, limit),
+                closer=lambda: _close_async(raw, session),
+                **fields,
+            )
+        body: bytes = raw.content
 
-        async def closer() -> None:
-            task = raw.astream_task
-            if task is None or (isinstance(task, asyncio.Future) and task.done()):
-                return
-            # curl_cffi's aclose() waits for the whole body; stop the transfer instead:
-            # refuse further data and detach the handle so the connection is dropped now.
-            if raw.quit_now is not None:
-                raw.quit_now.set()
-            with contextlib.suppress(Exception):
-                session.acurl.remove_handle(raw.curl)
-            await asyncio.wait([task])
+        async def once() -> AsyncIterator[bytes]:
+            yield body
 
-        return StreamResponse(
-            status=raw.status_code,
-            url=str(raw.url),
-            headers=Headers(list(raw.headers.multi_items())),
-            cookies=_cookie_dict(raw.cookies),
-            backend=NAME,
-            chunks=_async_chunks(raw, self._timeout if timeout is ... else timeout),
-            closer=closer,
-            translate=translate,
-        )
+        return StreamResponse(chunks=once(), closer=lambda: None, **fields)
 
     async def close(self) -> None:
         await self._session.close()

@@ -8,7 +8,13 @@ from typing import Any
 import httpx
 
 from fastg4f import errors
-from fastg4f.requests._base import MAX_REDIRECTS, Headers, Response, StreamResponse
+from fastg4f.requests._base import (
+    MAX_REDIRECTS,
+    Headers,
+    Response,
+    StreamResponse,
+    raise_translated,
+)
 
 NAME = "httpx"
 
@@ -137,10 +143,7 @@ class SyncTransport:
             )
             raw = self._client.send(request, stream=stream, follow_redirects=allow_redirects)
         except Exception as exc:
-            mapped = translate(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
+            raise_translated(exc, translate)
         return Response(
             status=raw.status_code,
             url=str(raw.url),
@@ -188,10 +191,7 @@ class AsyncTransport:
             )
             raw = await self._client.send(request, stream=stream, follow_redirects=allow_redirects)
         except Exception as exc:
-            mapped = translate(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
+            raise_translated(exc, translate)
         return StreamResponse(
             status=raw.status_code,
             url=str(raw.url),

@@ -116,8 +116,10 @@ class Session(_SessionBase):
             ``socks4`` with curl_cffi only; socks with httpx needs ``httpx[socks]``).
         proxies: per-scheme proxies ``{"http": url, "https": url}`` (``"all"`` sets both);
             exclusive with ``proxy``.
-        timeout: seconds allowed to connect and the longest wait without receiving data
-            (curl_cffi rounds the latter up to whole seconds); ``None`` waits forever.
+        timeout: seconds allowed to connect and to wait for the response headers, and the
+            longest wait without receiving body data, for every method (with curl_cffi,
+            connecting and the headers share one ``timeout``, and an unstreamed request must
+            complete within it); ``None`` waits forever.
         headers: headers sent with every request (per-request headers override them).
         cookies: initial cookies; cookies set by responses are kept for later requests.
         verify: verify TLS certificates.
@@ -126,9 +128,10 @@ class Session(_SessionBase):
     Redirects are followed (at most :data:`~fastg4f.requests.MAX_REDIRECTS`) unless
     ``allow_redirects=False``. With ``stream=True`` the body is read on demand: read it or close
     the response (``with`` does) to release the connection.
-    Closing a streamed curl_cffi response returns at once; curl drops the connection when the
-    next data arrives, or when its low-speed check trips on a silent server (about ``timeout``
-    plus a few seconds; never with ``timeout=None``), so keep a timeout for silent servers.
+    Closing a streamed curl_cffi response (or giving up on a server that does not answer)
+    returns at once; curl drops the connection when the next data arrives, or when its
+    low-speed check trips on a silent server (about ``timeout`` plus a few seconds; never with
+    ``timeout=None``), so keep a timeout for silent servers.
 
     Raises:
         ValueError: an option is invalid (the message says which and why).
