@@ -3,7 +3,8 @@
 Each statement runs in a fresh interpreter (``python -c``), many times; the medians of wall time
 and of the child's peak RSS (``ru_maxrss`` from ``wait4``) are printed next to ``python -c pass``
 measured in the same run, with the difference and ratio. For scale, issue 6 quotes g4f 8.8.6 at
-0.29 s and 43 MiB on the reference machine (not measured here). ``--short`` is the CI mode.
+0.29 s and 43 MiB on the reference machine; ``--g4f-python`` measures it in the same run.
+``--short`` is the CI mode.
 Also checks that neither import pulls in the optional server dependencies (FastAPI, uvicorn).
 """
 
@@ -26,10 +27,10 @@ CASES = {
 HEAVY = ("fastapi", "uvicorn", "starlette", "pydantic", "openai")
 
 
-def run_once(code: str) -> tuple[float, float]:
+def run_once(code: str, python: str = sys.executable) -> tuple[float, float]:
     """(wall seconds, peak RSS MiB) of one ``python -c code`` run."""
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL)
+    process = subprocess.Popen([python, "-c", code], stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -48,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="quick CI mode")
     parser.add_argument("--allow-debug", action="store_true", help="run on a debug build anyway")
+    parser.add_argument(
+        "--g4f-python",
+        metavar="PYTHON",
+        help="an interpreter with g4f installed: measure its imports in the same run",
+    )
     args = parser.parse_args(argv)
     profile = _native.build_profile
     if profile != "release" and not args.allow_debug:
@@ -56,25 +62,30 @@ def main(argv: list[str] | None = None) -> int:
     runs = 7 if args.short else 31
     label = "" if profile == "release" else f"  [{profile.upper()} BUILD: not representative]"
     print(f"import benchmark ({'short' if args.short else 'full'} mode, {runs} runs each){label}")
-    for code in CASES.values():
-        run_once(code)  # warm the file cache
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in CASES}
+    cases = {name: (sys.executable, code) for name, code in CASES.items()}
+    if args.g4f_python:
+        cases["import g4f"] = (args.g4f_python, "import g4f")
+        cases["from g4f.client import Client"] = (args.g4f_python, "from g4f.client import Client")
+    for python, code in cases.values():
+        run_once(code, python)  # warm the file cache
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
     for _ in range(runs):  # interleaved, so drift affects every case alike
-        for name, code in CASES.items():
-            samples[name].append(run_once(code))
+        for name, (python, code) in cases.items():
+            samples[name].append(run_once(code, python))
     base_time = statistics.median(s[0] for s in samples["python -c pass"])
     base_rss = statistics.median(s[1] for s in samples["python -c pass"])
     header = f"{'statement':<36}{'wall ms':>9}{'+ms':>8}{'ratio':>7}{'peak RSS MiB':>14}{'+MiB':>7}"
     print(header)
     print("-" * len(header))
-    for name in CASES:
+    for name in cases:
         wall = statistics.median(s[0] for s in samples[name])
         rss = statistics.median(s[1] for s in samples[name])
         print(
             f"{name:<36}{wall * 1e3:>9.1f}{(wall - base_time) * 1e3:>8.1f}"
             f"{wall / base_time:>6.2f}x{rss:>14.1f}{rss - base_rss:>7.1f}"
         )
-    print("g4f 8.8.6 (issue 6, reference machine): 290 ms, 43 MiB")
+    if not args.g4f_python:
+        print("g4f 8.8.6 (issue 6, reference machine): 290 ms, 43 MiB; --g4f-python measures it")
     failures = 0
     for name, code in CASES.items():
         heavy = heavy_modules(code)
