@@ -19,8 +19,15 @@ $(VENV)/.deps: pyproject.toml
 
 venv: $(VENV)/.deps ## create the development venv with maturin, ruff and mypy
 
-develop: venv ## build the native module (release) and install the package with its test extras
+# Rebuilt only when the native sources or the build configuration change; the Python sources are
+# installed in editable mode, so their edits need no rebuild.
+NATIVE_INPUTS := $(shell find rust -name '*.rs') Cargo.toml Cargo.lock pyproject.toml
+
+$(VENV)/.develop: $(VENV)/.deps $(NATIVE_INPUTS)
 	$(VENV)/bin/maturin develop --release --extras test -q
+	touch $@
+
+develop: $(VENV)/.develop ## build the native module (release) and install the package with its test extras
 
 test: develop ## install the test dependencies and run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
