@@ -35,6 +35,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 import httpx
 
+from _common import bench_parser, build_label
 from fastg4f import _native, emulators
 from fastg4f.providers import AsyncGeneratorProvider, ChatGpt
 from fastg4f.typing import Messages
@@ -238,19 +239,16 @@ async def concurrency(base: str, pid: int, count: int, gap: float) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--short", action="store_true", help="quick CI mode")
-    parser.add_argument("--allow-debug", action="store_true", help="run on a debug build anyway")
+    parser = bench_parser(__doc__.splitlines()[0])
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         serve()
         return 0
-    profile = _native.build_profile
-    if profile != "release" and not args.allow_debug:
-        print(f"refusing to benchmark a {profile} build; build with --release", file=sys.stderr)
+    label = build_label(args)
+    if label is None:
         return 2
-    label = "" if profile == "release" else f"  [{profile.upper()} BUILD: not representative]"
+    profile = _native.build_profile
     print(f"api benchmark ({'short' if args.short else 'full'} mode, {profile} build){label}")
     count, repeats = (50, 5) if args.short else (200, 15)
     server = subprocess.Popen(

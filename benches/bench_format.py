@@ -7,7 +7,6 @@ reference in any case, and refuses to run on a debug build (``--allow-debug`` ov
 
 from __future__ import annotations
 
-import argparse
 import functools
 import pathlib
 import statistics
@@ -20,6 +19,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 from tests.reference import format_reference as reference
 
+from _common import bench_parser, build_label
 from fastg4f import _native
 
 SIZES = (1, 10, 1000)
@@ -75,17 +75,13 @@ def median_seconds(func: Callable[[], Any], repeats: int, min_time: float) -> fl
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--short", action="store_true", help="quick CI mode")
-    parser.add_argument("--allow-debug", action="store_true", help="run on a debug build anyway")
-    args = parser.parse_args(argv)
-    profile = _native.build_profile
-    if profile != "release" and not args.allow_debug:
-        print(f"refusing to benchmark a {profile} build; build with --release", file=sys.stderr)
+    args = bench_parser(__doc__.splitlines()[0]).parse_args(argv)
+    label = build_label(args)
+    if label is None:
         return 2
+    profile = _native.build_profile
     repeats, min_time = (5, 0.01) if args.short else (15, 0.05)
 
-    label = "" if profile == "release" else f"  [{profile.upper()} BUILD: not representative]"
     print(f"format benchmark ({'short' if args.short else 'full'} mode, {profile} build){label}")
     header = f"{'function':<22}{'messages':>9}{'python µs':>13}{'native µs':>13}{'speed-up':>10}"
     print(header)

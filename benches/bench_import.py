@@ -10,14 +10,13 @@ Also checks that neither import pulls in the optional server dependencies (FastA
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
 import sys
 import time
 
-from fastg4f import _native
+from _common import bench_parser, build_label
 
 CASES = {
     "python -c pass": "pass",
@@ -46,21 +45,17 @@ def heavy_modules(code: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--short", action="store_true", help="quick CI mode")
-    parser.add_argument("--allow-debug", action="store_true", help="run on a debug build anyway")
+    parser = bench_parser(__doc__.splitlines()[0])
     parser.add_argument(
         "--g4f-python",
         metavar="PYTHON",
         help="an interpreter with g4f installed: measure its imports in the same run",
     )
     args = parser.parse_args(argv)
-    profile = _native.build_profile
-    if profile != "release" and not args.allow_debug:
-        print(f"refusing to benchmark a {profile} build; build with --release", file=sys.stderr)
+    label = build_label(args)
+    if label is None:
         return 2
     runs = 7 if args.short else 31
-    label = "" if profile == "release" else f"  [{profile.upper()} BUILD: not representative]"
     print(f"import benchmark ({'short' if args.short else 'full'} mode, {runs} runs each){label}")
     cases = {name: (sys.executable, code) for name, code in CASES.items()}
     if args.g4f_python:

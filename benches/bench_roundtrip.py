@@ -13,7 +13,6 @@ Run: ``python benches/bench_roundtrip.py [--short] [--difficulty HEX ...]``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import base64
 import hashlib
@@ -24,6 +23,7 @@ import time
 from typing import Any
 
 import fastg4f._native as native
+from _common import bench_parser, build_label
 from fastg4f.emulators import expected_answer, offline
 from fastg4f.errors import ProofOfWorkError
 from fastg4f.providers import ChatGpt
@@ -90,8 +90,7 @@ def measure(difficulty: str, runs: int) -> tuple[float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--short", action="store_true", help="a few seconds, for CI")
+    parser = bench_parser(__doc__.splitlines()[0], short_help="a few seconds, for CI")
     parser.add_argument(
         "--difficulty",
         action="append",
@@ -100,23 +99,15 @@ def main() -> int:
         "the full mode)",
     )
     parser.add_argument("--runs", type=int, help="round trips per solver and difficulty")
-    parser.add_argument(
-        "--allow-debug", action="store_true", help="measure a debug build anyway (labelled)"
-    )
     args = parser.parse_args()
-    profile = native.build_profile
-    if profile != "release" and not args.allow_debug:
-        print(
-            f"refusing to benchmark a {profile} build of fastg4f._native; build with "
-            "`make develop` (release) or pass --allow-debug",
-            file=sys.stderr,
-        )
+    label = build_label(args)
+    if label is None:
         return 2
+    profile = native.build_profile
     difficulties = args.difficulty or (
         ["0fffff", "0003a1"] if args.short else ["0fffff", "0003a1", "0000ff"]
     )
     runs = args.runs or (3 if args.short else 15)
-    label = "" if profile == "release" else f"  [{profile.upper()} BUILD: not representative]"
     print(f"ChatGpt round trip against the emulator (PoW + turnstile + stream), {runs} runs each")
     print(f"native build: {profile}, SIMD: {native.simd_level}{label}")
     print(f"{'difficulty':<12}{'native (ms)':>14}{'pure Python (ms)':>19}{'ratio':>9}")

@@ -18,7 +18,6 @@ for CI). Refuses a debug build of the extension unless ``--allow-debug`` (then l
 
 from __future__ import annotations
 
-import argparse
 import codecs
 import json
 import random
@@ -31,6 +30,7 @@ from typing import Any
 import httpx_sse._decoders as hx
 from openai._streaming import SSEDecoder as OpenAISSEDecoder
 
+from _common import bench_parser, build_label
 from fastg4f import _native
 from fastg4f.stream import ConversationDecoder, SSEDecoder
 
@@ -506,15 +506,12 @@ def check_equal(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--short", action="store_true", help="small corpora (CI smoke run)")
-    parser.add_argument("--allow-debug", action="store_true", help="time a debug build anyway")
-    args = parser.parse_args()
+    args = bench_parser(
+        __doc__.splitlines()[0], short_help="small corpora (CI smoke run)"
+    ).parse_args()
+    if build_label(args) is None:
+        sys.exit(2)
     profile = _native.build_profile
-    if profile != "release" and not args.allow_debug:
-        sys.exit(
-            "bench_stream: the extension is a debug build; build with `make develop` (release)"
-        )
     scale = 1 if args.short else 20
     runs = {7: 3, 1024: 3, 16384: 5} if args.short else {7: 3, 1024: 5, 16384: 7}
     print(f"bench_stream ({'short' if args.short else 'full'}; {profile} build)")
