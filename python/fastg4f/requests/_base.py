@@ -153,7 +153,14 @@ def check_timeout(timeout: float | None) -> float | None:
 
 
 class _ResponseBase:
-    """Fields common to sync and async responses."""
+    """Fields common to sync and async responses.
+
+    ``chunks`` is the body (an iterator for :class:`Response`, an async iterator for
+    :class:`StreamResponse`), ``closer`` closes the HTTP stream (it may return an awaitable
+    for :class:`StreamResponse`), ``translate`` maps the transport's exceptions.
+    """
+
+    _chunks: Any
 
     def __init__(
         self,
@@ -163,6 +170,9 @@ class _ResponseBase:
         headers: Headers,
         cookies: dict[str, str],
         backend: str,
+        chunks: Iterator[bytes] | AsyncIterator[bytes],
+        closer: Callable[[], Any],
+        translate: Translate,
     ) -> None:
         self.status = status
         self.url = url
@@ -170,6 +180,10 @@ class _ResponseBase:
         self.cookies = cookies
         self.backend = backend
         self.encoding = charset_of(headers)
+        self._chunks = chunks
+        self._closer = closer
+        self._translate = translate
+        self._closed = False
         self._content: bytes | None = None
         self._consumed = False
 
@@ -204,23 +218,7 @@ class Response(_ResponseBase):
     leaving its ``with`` block, or closing a body iterator early) closes the HTTP stream.
     """
 
-    def __init__(
-        self,
-        *,
-        status: int,
-        url: str,
-        headers: Headers,
-        cookies: dict[str, str],
-        backend: str,
-        chunks: Iterator[bytes],
-        closer: Callable[[], None],
-        translate: Translate,
-    ) -> None:
-        super().__init__(status=status, url=url, headers=headers, cookies=cookies, backend=backend)
-        self._chunks = chunks
-        self._closer = closer
-        self._translate = translate
-        self._closed = False
+    _chunks: Iterator[bytes]
 
     def iter_content(self) -> Generator[bytes, None, None]:
         """Yield the body as byte chunks as they arrive (empty chunks are skipped).
@@ -336,23 +334,7 @@ class StreamResponse(_ResponseBase):
     the HTTP stream.
     """
 
-    def __init__(
-        self,
-        *,
-        status: int,
-        url: str,
-        headers: Headers,
-        cookies: dict[str, str],
-        backend: str,
-        chunks: AsyncIterator[bytes],
-        closer: Callable[[], Any],
-        translate: Translate,
-    ) -> None:
-        super().__init__(status=status, url=url, headers=headers, cookies=cookies, backend=backend)
-        self._chunks = chunks
-        self._closer = closer
-        self._translate = translate
-        self._closed = False
+    _chunks: AsyncIterator[bytes]
 
     async def iter_content(self) -> AsyncGenerator[bytes, None]:
         """Yield the body as byte chunks as they arrive (see :meth:`Response.iter_content`)."""
