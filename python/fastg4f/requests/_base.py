@@ -228,10 +228,6 @@ class Response(_ResponseBase):
             fastg4f.errors.TimeoutError: no data arrived within the timeout.
             fastg4f.errors.ConnectionError: the connection broke.
         """
-        if self._content is not None and not self._consumed:
-            self._consumed = True
-            yield self._content
-            return
         self._start_consuming()
         try:
             while True:
@@ -338,10 +334,6 @@ class StreamResponse(_ResponseBase):
 
     async def iter_content(self) -> AsyncGenerator[bytes, None]:
         """Yield the body as byte chunks as they arrive (see :meth:`Response.iter_content`)."""
-        if self._content is not None and not self._consumed:
-            self._consumed = True
-            yield self._content
-            return
         self._start_consuming()
         try:
             while True:
