@@ -86,20 +86,19 @@ def _build(
     json: Any,
     headers: Any,
     cookies: Any,
-    timeout: Any,
+    timeout: float | None,
 ) -> httpx.Request:
     kwargs: dict[str, Any] = {
         "params": params,
         "json": json,
         "headers": headers,
         "cookies": cookies,
+        "timeout": timeout,
     }
     if isinstance(data, (bytes, str)):
         kwargs["content"] = data
     elif data is not None:
         kwargs["data"] = data
-    if timeout is not ...:
-        kwargs["timeout"] = httpx.Timeout(timeout)
     return client.build_request(method, url, **kwargs)
 
 
@@ -133,7 +132,7 @@ class SyncTransport:
         json: Any,
         headers: Any,
         cookies: Any,
-        timeout: Any,
+        timeout: float | None,
         allow_redirects: bool,
         stream: bool,
     ) -> Response:
@@ -181,7 +180,7 @@ class AsyncTransport:
         json: Any,
         headers: Any,
         cookies: Any,
-        timeout: Any,
+        timeout: float | None,
         allow_redirects: bool,
         stream: bool,
     ) -> StreamResponse:

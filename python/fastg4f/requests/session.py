@@ -108,9 +108,8 @@ class _SessionBase:
         """A snapshot of the session's cookie jar as ``{name: value}``."""
         return dict(self._transport.cookies())
 
-    @staticmethod
-    def _request_timeout(timeout: Any) -> Any:
-        return timeout if timeout is _UNSET else check_timeout(timeout)
+    def _request_timeout(self, timeout: Any) -> float | None:
+        return self.timeout if timeout is _UNSET else check_timeout(timeout)
 
 
 class Session(_SessionBase):
