@@ -152,6 +152,27 @@ def check_timeout(timeout: float | None) -> float | None:
     return float(timeout)
 
 
+def response_fields(raw: Any, backend: str, translate: Translate) -> dict[str, Any]:
+    """The keyword arguments of :class:`Response`/:class:`StreamResponse` but the body.
+
+    ``raw`` is a curl_cffi or httpx response: both have ``status_code``, ``url``,
+    ``headers.multi_items()`` and a ``cookies.jar`` (a :class:`http.cookiejar.CookieJar`).
+    """
+    return {
+        "status": raw.status_code,
+        "url": str(raw.url),
+        "headers": Headers(list(raw.headers.multi_items())),
+        "cookies": jar_dict(raw.cookies),
+        "backend": backend,
+        "translate": translate,
+    }
+
+
+def jar_dict(cookies: Any) -> dict[str, str]:
+    """``{name: value}`` of a curl_cffi or httpx ``Cookies`` object (its ``jar``)."""
+    return {c.name: c.value or "" for c in cookies.jar}
+
+
 class _ResponseBase:
     """Fields common to sync and async responses.
 

@@ -21,10 +21,11 @@ from curl_cffi.requests.streams import STREAM_END
 from fastg4f import errors
 from fastg4f.requests._base import (
     MAX_REDIRECTS,
-    Headers,
     Response,
     StreamResponse,
+    jar_dict,
     raise_translated,
+    response_fields,
 )
 
 NAME = "curl_cffi"
@@ -88,10 +89,6 @@ async def _async_chunks(raw: Any, timeout: float | None) -> AsyncIterator[bytes]
         yield chunk
 
 
-def _cookie_dict(cookies: Any) -> dict[str, str]:
-    return {c.name: c.value or "" for c in cookies.jar}
-
-
 def known_targets() -> set[str]:
     """Impersonation targets the installed curl_cffi accepts (aliases such as ``chrome`` too)."""
     targets = {b.value for b in _impersonate.BrowserType}
@@ -149,17 +146,6 @@ def _request_kwargs(
         "timeout": timeout,
         "allow_redirects": redirects,
         "stream": stream,
-    }
-
-
-def _fields(raw: Any) -> dict[str, Any]:
-    return {
-        "status": raw.status_code,
-        "url": str(raw.url),
-        "headers": Headers(list(raw.headers.multi_items())),
-        "cookies": _cookie_dict(raw.cookies),
-        "backend": NAME,
-        "translate": translate,
     }
 
 
@@ -273,7 +259,7 @@ class SyncTransport:
         self._session = _CurlSession(**_options(**options))
 
     def cookies(self) -> dict[str, str]:
-        return _cookie_dict(self._session.cookies)
+        return jar_dict(self._session.cookies)
 
     def send(
         self,
@@ -302,7 +288,7 @@ class SyncTransport:
             )
         except Exception as exc:
             raise_translated(exc, translate)
-        fields = _fields(raw)
+        fields = response_fields(raw, NAME, translate)
         if not stream:
             return Response(chunks=iter([raw.content]), closer=lambda: None, **fields)
         return Response(
@@ -320,7 +306,7 @@ class AsyncTransport:
         self._session = _CurlAsyncSession(**_options(**options))
 
     def cookies(self) -> dict[str, str]:
-        return _cookie_dict(self._session.cookies)
+        return jar_dict(self._session.cookies)
 
     async def send(
         self,
@@ -345,7 +331,7 @@ class AsyncTransport:
             raw = await _async_headers(sent, timeout if stream else None, session)
         except Exception as exc:
             raise_translated(exc, translate)
-        fields = _fields(raw)
+        fields = response_fields(raw, NAME, translate)
         if stream:
             return StreamResponse(
                 chunks=_async_chunks(raw, timeout),
