@@ -152,8 +152,36 @@ def check_timeout(timeout: float | None) -> float | None:
     return float(timeout)
 
 
+def response_fields(raw: Any, backend: str, translate: Translate) -> dict[str, Any]:
+    """The keyword arguments of :class:`Response`/:class:`StreamResponse` but the body.
+
+    ``raw`` is a curl_cffi or httpx response: both have ``status_code``, ``url``,
+    ``headers.multi_items()`` and a ``cookies.jar`` (a :class:`http.cookiejar.CookieJar`).
+    """
+    return {
+        "status": raw.status_code,
+        "url": str(raw.url),
+        "headers": Headers(list(raw.headers.multi_items())),
+        "cookies": jar_dict(raw.cookies),
+        "backend": backend,
+        "translate": translate,
+    }
+
+
+def jar_dict(cookies: Any) -> dict[str, str]:
+    """``{name: value}`` of a curl_cffi or httpx ``Cookies`` object (its ``jar``)."""
+    return {c.name: c.value or "" for c in cookies.jar}
+
+
 class _ResponseBase:
-    """Fields common to sync and async responses."""
+    """Fields common to sync and async responses.
+
+    ``chunks`` is the body (an iterator for :class:`Response`, an async iterator for
+    :class:`StreamResponse`), ``closer`` closes the HTTP stream (it may return an awaitable
+    for :class:`StreamResponse`), ``translate`` maps the transport's exceptions.
+    """
+
+    _chunks: Any
 
     def __init__(
         self,
@@ -163,6 +191,9 @@ class _ResponseBase:
         headers: Headers,
         cookies: dict[str, str],
         backend: str,
+        chunks: Iterator[bytes] | AsyncIterator[bytes],
+        closer: Callable[[], Any],
+        translate: Translate,
     ) -> None:
         self.status = status
         self.url = url
@@ -170,6 +201,10 @@ class _ResponseBase:
         self.cookies = cookies
         self.backend = backend
         self.encoding = charset_of(headers)
+        self._chunks = chunks
+        self._closer = closer
+        self._translate = translate
+        self._closed = False
         self._content: bytes | None = None
         self._consumed = False
 
@@ -204,23 +239,7 @@ class Response(_ResponseBase):
     leaving its ``with`` block, or closing a body iterator early) closes the HTTP stream.
     """
 
-    def __init__(
-        self,
-        *,
-        status: int,
-        url: str,
-        headers: Headers,
-        cookies: dict[str, str],
-        backend: str,
-        chunks: Iterator[bytes],
-        closer: Callable[[], None],
-        translate: Translate,
-    ) -> None:
-        super().__init__(status=status, url=url, headers=headers, cookies=cookies, backend=backend)
-        self._chunks = chunks
-        self._closer = closer
-        self._translate = translate
-        self._closed = False
+    _chunks: Iterator[bytes]
 
     def iter_content(self) -> Generator[bytes, None, None]:
         """Yield the body as byte chunks as they arrive (empty chunks are skipped).
@@ -230,10 +249,6 @@ class Response(_ResponseBase):
             fastg4f.errors.TimeoutError: no data arrived within the timeout.
             fastg4f.errors.ConnectionError: the connection broke.
         """
-        if self._content is not None and not self._consumed:
-            self._consumed = True
-            yield self._content
-            return
         self._start_consuming()
         try:
             while True:
@@ -336,30 +351,10 @@ class StreamResponse(_ResponseBase):
     the HTTP stream.
     """
 
-    def __init__(
-        self,
-        *,
-        status: int,
-        url: str,
-        headers: Headers,
-        cookies: dict[str, str],
-        backend: str,
-        chunks: AsyncIterator[bytes],
-        closer: Callable[[], Any],
-        translate: Translate,
-    ) -> None:
-        super().__init__(status=status, url=url, headers=headers, cookies=cookies, backend=backend)
-        self._chunks = chunks
-        self._closer = closer
-        self._translate = translate
-        self._closed = False
+    _chunks: AsyncIterator[bytes]
 
     async def iter_content(self) -> AsyncGenerator[bytes, None]:
         """Yield the body as byte chunks as they arrive (see :meth:`Response.iter_content`)."""
-        if self._content is not None and not self._consumed:
-            self._consumed = True
-            yield self._content
-            return
         self._start_consuming()
         try:
             while True:

@@ -21,10 +21,11 @@ from curl_cffi.requests.streams import STREAM_END
 from fastg4f import errors
 from fastg4f.requests._base import (
     MAX_REDIRECTS,
-    Headers,
     Response,
     StreamResponse,
+    jar_dict,
     raise_translated,
+    response_fields,
 )
 
 NAME = "curl_cffi"
@@ -88,10 +89,6 @@ async def _async_chunks(raw: Any, timeout: float | None) -> AsyncIterator[bytes]
         yield chunk
 
 
-def _cookie_dict(cookies: Any) -> dict[str, str]:
-    return {c.name: c.value or "" for c in cookies.jar}
-
-
 def known_targets() -> set[str]:
     """Impersonation targets the installed curl_cffi accepts (aliases such as ``chrome`` too)."""
     targets = {b.value for b in _impersonate.BrowserType}
@@ -136,32 +133,19 @@ def _request_kwargs(
     json: Any,
     headers: Any,
     cookies: Any,
-    timeout: Any,
+    timeout: float | None,
     redirects: bool,
     stream: bool,
 ) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {
+    return {
         "params": params,
         "data": data,
         "json": json,
         "headers": headers,
         "cookies": cookies,
+        "timeout": timeout,
         "allow_redirects": redirects,
         "stream": stream,
-    }
-    if timeout is not ...:
-        kwargs["timeout"] = timeout
-    return kwargs
-
-
-def _fields(raw: Any) -> dict[str, Any]:
-    return {
-        "status": raw.status_code,
-        "url": str(raw.url),
-        "headers": Headers(list(raw.headers.multi_items())),
-        "cookies": _cookie_dict(raw.cookies),
-        "backend": NAME,
-        "translate": translate,
     }
 
 
@@ -272,11 +256,10 @@ class SyncTransport:
     """A curl_cffi ``Session`` behind fastg4f's sync interface."""
 
     def __init__(self, **options: Any) -> None:
-        self._timeout: float | None = options["timeout"]
         self._session = _CurlSession(**_options(**options))
 
     def cookies(self) -> dict[str, str]:
-        return _cookie_dict(self._session.cookies)
+        return jar_dict(self._session.cookies)
 
     def send(
         self,
@@ -288,17 +271,16 @@ class SyncTransport:
         json: Any,
         headers: Any,
         cookies: Any,
-        timeout: Any,
+        timeout: float | None,
         allow_redirects: bool,
         stream: bool,
     ) -> Response:
-        limit: float | None = self._timeout if timeout is ... else timeout
         kwargs = _request_kwargs(
             params, data, json, headers, cookies, timeout, allow_redirects, stream
         )
         # Unstreamed: curl's own limit on the whole transfer (the fast path, ~0.5 ms less per
         # request than streaming). Streamed: the wait for the headers is bounded here.
-        wait = limit if stream else None
+        wait = timeout if stream else None
         try:
             raw = _sync_headers(
                 lambda: self._session.request(method, url, **kwargs),  # type: ignore[arg-type]
@@ -306,10 +288,12 @@ class SyncTransport:
             )
         except Exception as exc:
             raise_translated(exc, translate)
-        fields = _fields(raw)
+        fields = response_fields(raw, NAME, translate)
         if not stream:
             return Response(chunks=iter([raw.content]), closer=lambda: None, **fields)
-        return Response(chunks=_sync_chunks(raw, limit), closer=lambda: _close_sync(raw), **fields)
+        return Response(
+            chunks=_sync_chunks(raw, timeout), closer=lambda: _close_sync(raw), **fields
+        )
 
     def close(self) -> None:
         self._session.close()
@@ -319,11 +303,10 @@ class AsyncTransport:
     """A curl_cffi ``AsyncSession`` behind fastg4f's async interface."""
 
     def __init__(self, **options: Any) -> None:
-        self._timeout: float | None = options["timeout"]
         self._session = _CurlAsyncSession(**_options(**options))
 
     def cookies(self) -> dict[str, str]:
-        return _cookie_dict(self._session.cookies)
+        return jar_dict(self._session.cookies)
 
     async def send(
         self,
@@ -335,24 +318,23 @@ class AsyncTransport:
         json: Any,
         headers: Any,
         cookies: Any,
-        timeout: Any,
+        timeout: float | None,
         allow_redirects: bool,
         stream: bool,
     ) -> StreamResponse:
-        limit: float | None = self._timeout if timeout is ... else timeout
         kwargs = _request_kwargs(
             params, data, json, headers, cookies, timeout, allow_redirects, stream
         )
         session = self._session
         try:
             sent = session.request(method, url, **kwargs)  # type: ignore[arg-type]
-            raw = await _async_headers(sent, limit if stream else None, session)
+            raw = await _async_headers(sent, timeout if stream else None, session)
         except Exception as exc:
             raise_translated(exc, translate)
-        fields = _fields(raw)
+        fields = response_fields(raw, NAME, translate)
         if stream:
             return StreamResponse(
-                chunks=_async_chunks(raw, limit),
+                chunks=_async_chunks(raw, timeout),
                 closer=lambda: _close_async(raw, session),
                 **fields,
             )

@@ -10,10 +10,11 @@ import httpx
 from fastg4f import errors
 from fastg4f.requests._base import (
     MAX_REDIRECTS,
-    Headers,
     Response,
     StreamResponse,
+    jar_dict,
     raise_translated,
+    response_fields,
 )
 
 NAME = "httpx"
@@ -86,29 +87,20 @@ def _build(
     json: Any,
     headers: Any,
     cookies: Any,
-    timeout: Any,
+    timeout: float | None,
 ) -> httpx.Request:
     kwargs: dict[str, Any] = {
         "params": params,
         "json": json,
         "headers": headers,
         "cookies": cookies,
+        "timeout": timeout,
     }
     if isinstance(data, (bytes, str)):
         kwargs["content"] = data
     elif data is not None:
         kwargs["data"] = data
-    if timeout is not ...:
-        kwargs["timeout"] = httpx.Timeout(timeout)
     return client.build_request(method, url, **kwargs)
-
-
-def _headers(raw: httpx.Response) -> Headers:
-    return Headers(list(raw.headers.multi_items()))
-
-
-def _cookies(jar: httpx.Cookies) -> dict[str, str]:
-    return {c.name: c.value or "" for c in jar.jar}
 
 
 class SyncTransport:
@@ -121,7 +113,7 @@ class SyncTransport:
         )
 
     def cookies(self) -> dict[str, str]:
-        return _cookies(self._client.cookies)
+        return jar_dict(self._client.cookies)
 
     def send(
         self,
@@ -133,7 +125,7 @@ class SyncTransport:
         json: Any,
         headers: Any,
         cookies: Any,
-        timeout: Any,
+        timeout: float | None,
         allow_redirects: bool,
         stream: bool,
     ) -> Response:
@@ -144,16 +136,8 @@ class SyncTransport:
             raw = self._client.send(request, stream=stream, follow_redirects=allow_redirects)
         except Exception as exc:
             raise_translated(exc, translate)
-        return Response(
-            status=raw.status_code,
-            url=str(raw.url),
-            headers=_headers(raw),
-            cookies=_cookies(raw.cookies),
-            backend=NAME,
-            chunks=raw.iter_bytes(),
-            closer=raw.close,
-            translate=translate,
-        )
+        fields = response_fields(raw, NAME, translate)
+        return Response(chunks=raw.iter_bytes(), closer=raw.close, **fields)
 
     def close(self) -> None:
         self._client.close()
@@ -169,7 +153,7 @@ class AsyncTransport:
         )
 
     def cookies(self) -> dict[str, str]:
-        return _cookies(self._client.cookies)
+        return jar_dict(self._client.cookies)
 
     async def send(
         self,
@@ -181,7 +165,7 @@ class AsyncTransport:
         json: Any,
         headers: Any,
         cookies: Any,
-        timeout: Any,
+        timeout: float | None,
         allow_redirects: bool,
         stream: bool,
     ) -> StreamResponse:
@@ -192,16 +176,8 @@ class AsyncTransport:
             raw = await self._client.send(request, stream=stream, follow_redirects=allow_redirects)
         except Exception as exc:
             raise_translated(exc, translate)
-        return StreamResponse(
-            status=raw.status_code,
-            url=str(raw.url),
-            headers=_headers(raw),
-            cookies=_cookies(raw.cookies),
-            backend=NAME,
-            chunks=raw.aiter_bytes(),
-            closer=raw.aclose,
-            translate=translate,
-        )
+        fields = response_fields(raw, NAME, translate)
+        return StreamResponse(chunks=raw.aiter_bytes(), closer=raw.aclose, **fields)
 
     async def close(self) -> None:
         await self._client.aclose()

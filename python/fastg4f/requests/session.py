@@ -73,37 +73,43 @@ def _load(backend: str | None) -> ModuleType:
 
 
 class _SessionBase:
+    _TRANSPORT: str  # the transport class each backend module defines for this session kind
+
     def __init__(
         self,
         *,
-        impersonate: str | None,
-        proxy: str | None,
-        proxies: Mapping[str, str] | None,
-        timeout: float | None,
-        headers: Mapping[str, str] | None,
-        cookies: Mapping[str, str] | None,
-        verify: bool,
-        backend: str | None,
+        impersonate: str | None = DEFAULT_IMPERSONATE,
+        proxy: str | None = None,
+        proxies: Mapping[str, str] | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        headers: Mapping[str, str] | None = None,
+        cookies: Mapping[str, str] | None = None,
+        verify: bool = True,
+        backend: Backend | None = None,
     ) -> None:
         single, per_scheme = normalize_proxies(proxy, proxies)
         module = _load(backend)
         self.backend: str = module.NAME
         self.impersonate = impersonate
         self.timeout = check_timeout(timeout)
-        self._module = module
-        self._options: dict[str, Any] = {
-            "impersonate": impersonate,
-            "proxy": single,
-            "proxies": per_scheme,
-            "timeout": self.timeout,
-            "headers": dict(headers or {}),
-            "cookies": dict(cookies or {}),
-            "verify": verify,
-        }
+        self._transport = getattr(module, self._TRANSPORT)(
+            impersonate=impersonate,
+            proxy=single,
+            proxies=per_scheme,
+            timeout=self.timeout,
+            headers=dict(headers or {}),
+            cookies=dict(cookies or {}),
+            verify=verify,
+        )
+        self._closed = False
 
-    @staticmethod
-    def _request_timeout(timeout: Any) -> Any:
-        return timeout if timeout is _UNSET else check_timeout(timeout)
+    @property
+    def cookies(self) -> dict[str, str]:
+        """A snapshot of the session's cookie jar as ``{name: value}``."""
+        return dict(self._transport.cookies())
+
+    def _request_timeout(self, timeout: Any) -> float | None:
+        return self.timeout if timeout is _UNSET else check_timeout(timeout)
 
 
 class Session(_SessionBase):
@@ -138,35 +144,7 @@ class Session(_SessionBase):
         MissingRequirementsError: the requested backend is not installed.
     """
 
-    def __init__(
-        self,
-        *,
-        impersonate: str | None = DEFAULT_IMPERSONATE,
-        proxy: str | None = None,
-        proxies: Mapping[str, str] | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        headers: Mapping[str, str] | None = None,
-        cookies: Mapping[str, str] | None = None,
-        verify: bool = True,
-        backend: Backend | None = None,
-    ) -> None:
-        super().__init__(
-            impersonate=impersonate,
-            proxy=proxy,
-            proxies=proxies,
-            timeout=timeout,
-            headers=headers,
-            cookies=cookies,
-            verify=verify,
-            backend=backend,
-        )
-        self._transport = self._module.SyncTransport(**self._options)
-        self._closed = False
-
-    @property
-    def cookies(self) -> dict[str, str]:
-        """A snapshot of the session's cookie jar as ``{name: value}``."""
-        return dict(self._transport.cookies())
+    _TRANSPORT = "SyncTransport"
 
     def request(
         self,
@@ -294,35 +272,7 @@ class StreamSession(_SessionBase):
     closes the response on exit). Responses are :class:`StreamResponse` objects.
     """
 
-    def __init__(
-        self,
-        *,
-        impersonate: str | None = DEFAULT_IMPERSONATE,
-        proxy: str | None = None,
-        proxies: Mapping[str, str] | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        headers: Mapping[str, str] | None = None,
-        cookies: Mapping[str, str] | None = None,
-        verify: bool = True,
-        backend: Backend | None = None,
-    ) -> None:
-        super().__init__(
-            impersonate=impersonate,
-            proxy=proxy,
-            proxies=proxies,
-            timeout=timeout,
-            headers=headers,
-            cookies=cookies,
-            verify=verify,
-            backend=backend,
-        )
-        self._transport = self._module.AsyncTransport(**self._options)
-        self._closed = False
-
-    @property
-    def cookies(self) -> dict[str, str]:
-        """A snapshot of the session's cookie jar as ``{name: value}``."""
-        return dict(self._transport.cookies())
+    _TRANSPORT = "AsyncTransport"
 
     def request(
         self,
