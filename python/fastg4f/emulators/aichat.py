@@ -11,7 +11,7 @@ from fastg4f.emulators._common import (
     EmulatorOptions,
     expected_answer,
 )
-from fastg4f.emulators._http import ConnectionDropped, Request, Response, json_response
+from fastg4f.emulators._http import Request, Response, json_response
 
 __all__ = ["AichatEmulator", "AichatOptions"]
 
@@ -94,17 +94,10 @@ class AichatEmulator(EmulatorBase):
         answer = {"response": True, "message": expected_answer("Aichat", message)}
         if fault == "malformed":
             return Response(200, b'{"response": true, "message": "unterminat', "application/json")
+        response = json_response(200, answer)
         if fault == "drop":
-            raw = json_response(200, answer).body
-            h = request.handler
-            h.send_response(200)
-            h.send_header("content-type", "application/json")
-            h.send_header("content-length", str(len(raw)))
-            h.end_headers()
-            h.wfile.write(raw[: len(raw) // 2])
-            h.wfile.flush()
-            raise ConnectionDropped
-        return json_response(200, answer)
+            response.drop_after = len(response.body) // 2
+        return response
 
 
 def _bad(message: str) -> Response:
