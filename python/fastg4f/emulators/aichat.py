@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastg4f.emulators._common import (
-    CLOUDFLARE_PAGE,
     EmulatorBase,
     EmulatorOptions,
+    cloudflare_challenge,
     expected_answer,
 )
 from fastg4f.emulators._http import Request, Response, json_response
@@ -61,12 +61,7 @@ class AichatEmulator(EmulatorBase):
             return json_response(405, {"response": False, "message": "Method not allowed"})
         wanted = self.options.required_cookie
         if not request.cookies or (wanted is not None and wanted not in request.cookies):
-            return Response(
-                403,
-                CLOUDFLARE_PAGE.encode(),
-                "text/html; charset=UTF-8",
-                [("cf-mitigated", "challenge"), ("server", "cloudflare")],
-            )
+            return cloudflare_challenge()
         try:
             body = request.json()
         except (ValueError, UnicodeDecodeError):
