@@ -7,10 +7,10 @@ from typing import Any, ClassVar
 
 from fastg4f.providers._common import host_of, origin_of
 from fastg4f.providers._wordpress import (
-    ACTION,
     ChatTokens,
     TokensNotFoundError,
     answer_error,
+    chat_form,
     fetch_page,
     post_message,
     widget_tokens,
@@ -127,14 +127,7 @@ class Chatgpt4o(AsyncProvider, ProviderModelMixin):
         ) as session:
             tokens = cls.cached_tokens() or await cls._read_tokens(session)
             for attempt in (1, 2):
-                fields = {
-                    "_wpnonce": tokens.nonce,
-                    "post_id": tokens.post_id,
-                    "url": base,
-                    "action": ACTION,
-                    "message": prompt,
-                    "bot_id": "0",
-                }
+                fields = chat_form(tokens.nonce, tokens.post_id, base, prompt, shortcode=False)
                 answer = await post_message(
                     session, str(cls.api_endpoint), fields, cls.__name__, cookies=cookies
                 )

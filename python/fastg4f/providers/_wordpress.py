@@ -28,6 +28,7 @@ __all__ = [
     "SiteError",
     "TokensNotFoundError",
     "answer_error",
+    "chat_form",
     "client_id",
     "fetch_page",
     "post_message",
@@ -97,6 +98,33 @@ def answer_error(who: str, answer: SiteAnswer) -> SiteError:
 def client_id() -> str:
     """A fresh ``wpaicg_chat_client_id`` (10 hex digits, as the widget makes)."""
     return secrets.token_hex(5)
+
+
+def chat_form(
+    nonce: str, post_id: str, page_url: str, message: str, *, shortcode: bool = True
+) -> dict[str, str]:
+    """The ``admin-ajax.php`` form of one chat message (the widget's field order).
+
+    Args:
+        nonce: The chat nonce (``_wpnonce``).
+        post_id: The page's post id.
+        page_url: The page the widget is on (``url``).
+        message: The prompt.
+        shortcode: Also send the shortcode widget's ``chatbot_identity`` and a fresh
+            ``wpaicg_chat_client_id`` (:func:`client_id`).
+    """
+    fields = {
+        "_wpnonce": nonce,
+        "post_id": post_id,
+        "url": page_url,
+        "action": ACTION,
+        "message": message,
+        "bot_id": "0",
+    }
+    if shortcode:
+        fields["chatbot_identity"] = "shortcode"
+        fields["wpaicg_chat_client_id"] = client_id()
+    return fields
 
 
 def widget_tokens(html: str) -> tuple[str | None, str | None]:
