@@ -139,22 +139,20 @@ async def read_body(response: StreamResponse, limit: int, who: str) -> bytes:
         async for chunk in chunks:
             size += len(chunk)
             if size > limit:
-                raise ResponseError(
-                    f"{who}: the answer from {response.url} is larger than {limit} bytes; "
-                    "refusing to read it (is the URL right?)"
-                )
+                break
             parts.append(chunk)
-    except (ConnectionError, TimeoutError):
-        raise
     except ResponseError as exc:
-        if size > limit:
-            raise
         raise ConnectionError(
             f"{who}: the connection broke while reading the answer from {response.url} "
             f"({size} bytes received): {exc}"
         ) from exc
     finally:
         await chunks.aclose()
+    if size > limit:
+        raise ResponseError(
+            f"{who}: the answer from {response.url} is larger than {limit} bytes; "
+            "refusing to read it (is the URL right?)"
+        )
     return b"".join(parts)
 
 
