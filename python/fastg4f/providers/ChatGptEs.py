@@ -14,8 +14,8 @@ from fastg4f.errors import (
     ResponseError,
     ResponseStatusError,
 )
-from fastg4f.providers._common import origin_of
-from fastg4f.providers._wordpress import chat_form, fetch_page, post_message, widget_tokens
+from fastg4f.providers._common import fetch_page, origin_of
+from fastg4f.providers._wordpress import chat_form, post_message, widget_tokens
 from fastg4f.providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from fastg4f.providers.helper import format_prompt
 from fastg4f.providers.types import url_endpoint

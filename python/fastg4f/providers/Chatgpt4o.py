@@ -5,13 +5,12 @@ from __future__ import annotations
 import threading
 from typing import Any, ClassVar
 
-from fastg4f.providers._common import host_of, origin_of
+from fastg4f.providers._common import fetch_page, host_of, origin_of
 from fastg4f.providers._wordpress import (
     ChatTokens,
     TokensNotFoundError,
     answer_error,
     chat_form,
-    fetch_page,
     post_message,
     widget_tokens,
 )

@@ -9,14 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastg4f.errors import ResponseError
-from fastg4f.providers._common import (
-    MAX_PAGE_BYTES,
-    check_status,
-    error_text,
-    read_body,
-    read_json,
-    status_error,
-)
+from fastg4f.providers._common import error_text, read_json, status_error
 from fastg4f.requests import StreamSession
 
 __all__ = [
@@ -30,7 +23,6 @@ __all__ = [
     "answer_error",
     "chat_form",
     "client_id",
-    "fetch_page",
     "post_message",
     "widget_tokens",
 ]
@@ -140,18 +132,6 @@ def widget_tokens(html: str) -> tuple[str | None, str | None]:
             return (nonce.group(1) if nonce else None), (post_id.group(1) if post_id else None)
     nonce, post_id = _DATA_NONCE.search(html), _DATA_POST_ID.search(html)
     return (nonce.group(1) if nonce else None), (post_id.group(1) if post_id else None)
-
-
-async def fetch_page(session: StreamSession, url: str, who: str) -> str:
-    """``GET url`` and return the page's HTML (at most 8 MiB).
-
-    Raises:
-        RateLimitError, CloudflareError, ResponseStatusError: an HTTP error status.
-    """
-    async with session.get(url) as response:
-        await check_status(response, who)
-        body = await read_body(response, MAX_PAGE_BYTES, who)
-        return body.decode(response.encoding, errors="replace")
 
 
 def _is_nonce_rejection(text: str) -> bool:
