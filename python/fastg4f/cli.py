@@ -155,16 +155,9 @@ def _offline(enabled: bool) -> contextlib.AbstractContextManager[Any]:
     """``fastg4f.emulators.offline()`` when asked for, else a no-op."""
     if not enabled:
         return contextlib.nullcontext()
-    from fastg4f.errors import MissingRequirementsError
+    from fastg4f.emulators import offline
 
-    emulators = importlib.import_module("fastg4f.emulators")
-    offline = getattr(emulators, "offline", None)
-    if offline is None:
-        raise MissingRequirementsError(
-            "--offline needs fastg4f.emulators.offline(), which this build does not have yet"
-        )
-    context: contextlib.AbstractContextManager[Any] = offline()
-    return context
+    return offline()
 
 
 def _provider(spec: str | None) -> Any:

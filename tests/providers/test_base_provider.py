@@ -447,6 +447,19 @@ def test_bad_urls_raise_clear_errors(
     assert words in str(error.value)
 
 
+def test_relative_endpoints_replace_the_last_url_segment(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Page(AsyncGeneratorProvider):
+        url = "https://chat.example/chat"
+        api_endpoint = url_endpoint("api/text", relative=True)
+
+    assert Page.api_endpoint == "https://chat.example/api/text"
+    monkeypatch.setattr(Page, "url", "http://127.0.0.1:8080/aichat/chat")
+    assert Page.api_endpoint == "http://127.0.0.1:8080/aichat/api/text"
+    monkeypatch.setattr(Page, "url", None)
+    with pytest.raises(ValueError, match=r"Page\.url is not set"):
+        _ = Page.api_endpoint
+
+
 def test_absolute_endpoint_paths_are_refused() -> None:
     with pytest.raises(ValueError, match="absolute URL"):
         Site.url_join("https://elsewhere.example/api")

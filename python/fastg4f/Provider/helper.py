@@ -3,31 +3,8 @@
 from __future__ import annotations
 
 from fastg4f.cookies import get_cookies
-from fastg4f.providers.helper import (
-    async_concat_chunks,
-    concat_chunks,
-    filter_none,
-    format_conversation,
-    format_cookies,
-    format_prompt,
-    get_last_user_message,
-    get_random_hex,
-    get_random_string,
-    join_url,
-    to_string,
-)
+from fastg4f.providers import helper as _helper
+from fastg4f.providers.helper import *  # noqa: F403
 
-__all__ = [
-    "async_concat_chunks",
-    "concat_chunks",
-    "filter_none",
-    "format_conversation",
-    "format_cookies",
-    "format_prompt",
-    "get_cookies",
-    "get_last_user_message",
-    "get_random_hex",
-    "get_random_string",
-    "join_url",
-    "to_string",
-]
+__all__ = ["get_cookies"]
+__all__ += _helper.__all__

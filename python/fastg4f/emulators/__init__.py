@@ -299,20 +299,20 @@ def offline(**options: Any) -> Iterator[OfflineUrls]:
         urls = OfflineUrls(emulators.urls)
         urls.emulators = emulators
         classes = [cls for cls in __providers__ if cls.__name__ in urls]
-        # (class, attribute) -> value before the block; _MISSING when only inherited.
-        saved = {(cls, "url"): cls.__dict__.get("url", _MISSING) for cls in classes}
-        saved.update(
-            ((cls, "default_pause"), cls.__dict__.get("default_pause", _MISSING))
-            for cls in classes
-            if hasattr(cls, "default_pause")
+        # (class, attribute) -> value inside the block.
+        overrides: dict[tuple[type, str], Any] = {
+            (cls, "url"): urls[cls.__name__] for cls in classes
+        }
+        overrides.update(
+            ((cls, "default_pause"), 0.0) for cls in classes if hasattr(cls, "default_pause")
         )
+        # (class, attribute) -> value before the block; _MISSING when only inherited.
+        saved = {(cls, name): cls.__dict__.get(name, _MISSING) for cls, name in overrides}
         cookie_host = urlsplit(urls["Aichat"]).hostname if "Aichat" in urls else None
         saved_cookies = stored_cookies(cookie_host) if cookie_host else None
         with _offline_lock:
-            for cls in classes:
-                cls.url = urls[cls.__name__]
-                if hasattr(cls, "default_pause"):
-                    cls.default_pause = 0.0
+            for (cls, name), value in overrides.items():
+                setattr(cls, name, value)
             if cookie_host:
                 set_cookies(cookie_host, {**(saved_cookies or {}), **EMULATOR_SESSION_COOKIE})
             _offline_active.append(urls)

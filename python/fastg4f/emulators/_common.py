@@ -46,6 +46,20 @@ CLOUDFLARE_PAGE = (
 )
 
 
+def cloudflare_challenge() -> Response:
+    """Cloudflare's HTTP 403 "Just a moment..." page with ``cf-mitigated: challenge``."""
+    return Response(
+        403,
+        CLOUDFLARE_PAGE.encode(),
+        "text/html; charset=UTF-8",
+        [
+            ("cf-mitigated", "challenge"),
+            ("server", "cloudflare"),
+            ("cf-ray", secrets.token_hex(8)),
+        ],
+    )
+
+
 @dataclass
 class EmulatorOptions:
     """Knobs every emulator has; settable at start and at run time (``Emulators.configure``).
@@ -146,16 +160,7 @@ class EmulatorBase:
             ray = secrets.token_hex(8)
             return json_response(403, {"detail": f"{UNUSUAL_ACTIVITY} ({ray})"}, [("cf-ray", ray)])
         if fault == "cloudflare":
-            return Response(
-                403,
-                CLOUDFLARE_PAGE.encode(),
-                "text/html; charset=UTF-8",
-                [
-                    ("cf-mitigated", "challenge"),
-                    ("server", "cloudflare"),
-                    ("cf-ray", secrets.token_hex(8)),
-                ],
-            )
+            return cloudflare_challenge()
         if fault == "hang":
             self.closing.wait(self.options.hang_seconds)
             raise ConnectionDropped

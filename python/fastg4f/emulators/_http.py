@@ -70,6 +70,9 @@ class Response:
     body: bytes = b""
     content_type: str = "text/plain; charset=utf-8"
     headers: list[tuple[str, str]] = field(default_factory=list)
+    drop_after: int | None = None
+    """Bytes of ``body`` sent before the connection is dropped (the ``"drop"`` fault); the
+    headers still announce the whole length. ``None`` sends the whole body."""
 
 
 def json_response(status: int, value: Any, headers: Iterable[tuple[str, str]] = ()) -> Response:
@@ -231,8 +234,10 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         if isinstance(response, Response):
             self.send_header("content-length", str(len(response.body)))
             self.end_headers()
-            self.wfile.write(response.body)
+            self.wfile.write(response.body[: response.drop_after])
             self.wfile.flush()
+            if response.drop_after is not None:
+                raise ConnectionDropped
             return
         self.send_header("transfer-encoding", "chunked")
         self.send_header("cache-control", "no-cache")

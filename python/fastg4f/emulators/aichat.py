@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastg4f.emulators._common import (
-    CLOUDFLARE_PAGE,
     EmulatorBase,
     EmulatorOptions,
+    cloudflare_challenge,
     expected_answer,
 )
-from fastg4f.emulators._http import ConnectionDropped, Request, Response, json_response
+from fastg4f.emulators._http import Request, Response, json_response
 
 __all__ = ["AichatEmulator", "AichatOptions"]
 
@@ -61,12 +61,7 @@ class AichatEmulator(EmulatorBase):
             return json_response(405, {"response": False, "message": "Method not allowed"})
         wanted = self.options.required_cookie
         if not request.cookies or (wanted is not None and wanted not in request.cookies):
-            return Response(
-                403,
-                CLOUDFLARE_PAGE.encode(),
-                "text/html; charset=UTF-8",
-                [("cf-mitigated", "challenge"), ("server", "cloudflare")],
-            )
+            return cloudflare_challenge()
         try:
             body = request.json()
         except (ValueError, UnicodeDecodeError):
@@ -94,17 +89,10 @@ class AichatEmulator(EmulatorBase):
         answer = {"response": True, "message": expected_answer("Aichat", message)}
         if fault == "malformed":
             return Response(200, b'{"response": true, "message": "unterminat', "application/json")
+        response = json_response(200, answer)
         if fault == "drop":
-            raw = json_response(200, answer).body
-            h = request.handler
-            h.send_response(200)
-            h.send_header("content-type", "application/json")
-            h.send_header("content-length", str(len(raw)))
-            h.end_headers()
-            h.wfile.write(raw[: len(raw) // 2])
-            h.wfile.flush()
-            raise ConnectionDropped
-        return json_response(200, answer)
+            response.drop_after = len(response.body) // 2
+        return response
 
 
 def _bad(message: str) -> Response:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from fastg4f.emulators._common import EmulatorBase, EmulatorOptions, expected_answer, php_json
-from fastg4f.emulators._http import ConnectionDropped, Request, Response
+from fastg4f.emulators._http import Request, Response
 
 __all__ = [
     "ACTIONS",
@@ -192,16 +192,10 @@ class WordPressEmulator(EmulatorBase):
             return Response(
                 200, b'{"status":"success","data":"unterminated', "application/json; charset=UTF-8"
             )
+        response = _php(200, body)
         if fault == "drop":
-            raw = php_json(body)
-            request.handler.send_response(200)
-            request.handler.send_header("content-type", "application/json; charset=UTF-8")
-            request.handler.send_header("content-length", str(len(raw)))
-            request.handler.end_headers()
-            request.handler.wfile.write(raw[: len(raw) // 2])
-            request.handler.wfile.flush()
-            raise ConnectionDropped
-        return _php(200, body)
+            response.drop_after = len(response.body) // 2
+        return response
 
 
 def _php(status: int, value: Any) -> Response:

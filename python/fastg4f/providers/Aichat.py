@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
-from urllib.parse import urljoin
+from typing import Any, ClassVar
 
 from fastg4f.cookies import get_cookies, get_cookies_dir
 from fastg4f.errors import MissingAuthError, ResponseError
 from fastg4f.providers._common import check_status, host_of, origin_of, read_json
 from fastg4f.providers.base_provider import AsyncProvider
 from fastg4f.providers.helper import format_prompt
-from fastg4f.providers.types import join_url
+from fastg4f.providers.types import url_endpoint
 from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession
 from fastg4f.typing import Cookies, Messages
 
@@ -24,18 +23,6 @@ USER_AGENT = (
 
 class MissingCookiesError(MissingAuthError, RuntimeError):
     """Aichat needs the site's cookies and none were found (also a ``RuntimeError``, as g4f)."""
-
-
-class _BesideUrl:
-    """Class attribute: ``path`` resolved beside ``url`` (its last path segment replaced)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def __get__(self, obj: object, owner: type | None = None) -> str:
-        cls = owner if owner is not None else type(obj)
-        page = join_url(getattr(cls, "url", None), "", owner=cls.__name__)
-        return urljoin(page, self.path)
 
 
 class Aichat(AsyncProvider):
@@ -62,7 +49,7 @@ class Aichat(AsyncProvider):
     """
 
     url: ClassVar[str | None] = "https://chat-gpt.org/chat"
-    api_endpoint: ClassVar[str | None] = cast(str, _BesideUrl("api/text"))
+    api_endpoint: ClassVar[str | None] = url_endpoint("api/text", relative=True)
     working: ClassVar[bool] = False
     supports_gpt_35_turbo: ClassVar[bool] = True
 

@@ -21,11 +21,10 @@ from fastg4f.errors import (
     TimeoutError,
 )
 from fastg4f.providers._common import (
-    MAX_PAGE_BYTES,
     UNUSUAL_ACTIVITY,
     check_status,
+    fetch_page,
     origin_of,
-    read_body,
     read_json,
 )
 from fastg4f.providers.asyncio import to_sync_iter
@@ -49,6 +48,18 @@ USER_AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/127.0.0.0 Safari/537.36"
 )
+
+_PAGE_HEADERS = {
+    "accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+    "accept-language": "en-US,en;q=0.8",
+    "cache-control": "no-cache",
+    "pragma": "no-cache",
+    "sec-fetch-dest": "document",
+    "sec-fetch-mode": "navigate",
+    "sec-fetch-site": "none",
+    "sec-fetch-user": "?1",
+    "upgrade-insecure-requests": "1",
+}
 
 _DATA_BUILD = re.compile(r"""data-build=["']([^"'<>]{1,200})["']""")
 
@@ -245,22 +256,7 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
     @classmethod
     async def _load_page(cls, session: StreamSession) -> str | None:
         """``GET url`` for the cookies; returns the page's ``data-build`` if it has one."""
-        async with session.get(
-            cls.url_join("/"),
-            headers={
-                "accept": "text/html,application/xhtml+xml,*/*;q=0.8",
-                "accept-language": "en-US,en;q=0.8",
-                "cache-control": "no-cache",
-                "pragma": "no-cache",
-                "sec-fetch-dest": "document",
-                "sec-fetch-mode": "navigate",
-                "sec-fetch-site": "none",
-                "sec-fetch-user": "?1",
-                "upgrade-insecure-requests": "1",
-            },
-        ) as page:
-            await check_status(page, cls.__name__)
-            html = (await read_body(page, MAX_PAGE_BYTES, cls.__name__)).decode("utf-8", "replace")
+        html = await fetch_page(session, cls.url_join("/"), cls.__name__, _PAGE_HEADERS)
         match = _DATA_BUILD.search(html)
         return match.group(1) if match else None
 

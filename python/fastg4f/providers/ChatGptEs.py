@@ -14,14 +14,8 @@ from fastg4f.errors import (
     ResponseError,
     ResponseStatusError,
 )
-from fastg4f.providers._common import origin_of
-from fastg4f.providers._wordpress import (
-    ACTION,
-    client_id,
-    fetch_page,
-    post_message,
-    widget_tokens,
-)
+from fastg4f.providers._common import fetch_page, origin_of
+from fastg4f.providers._wordpress import chat_form, post_message, widget_tokens
 from fastg4f.providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from fastg4f.providers.helper import format_prompt
 from fastg4f.providers.types import url_endpoint
@@ -193,17 +187,8 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
                         f"ChatGptEs: no chat {missing} found in the page {base}; the site changed "
                         "or served another page (g4f sent hard-coded guesses here)"
                     )
-                fields = {
-                    "_wpnonce": nonce,
-                    "post_id": post_id,
-                    "url": base,
-                    "action": ACTION,
-                    "message": prompt,
-                    "bot_id": "0",
-                    "chatbot_identity": "shortcode",
-                    "wpaicg_chat_client_id": client_id(),
-                    "wpaicg_chat_history": json.dumps([f"Human: {prompt}"]),
-                }
+                fields = chat_form(nonce, post_id, base, prompt)
+                fields["wpaicg_chat_history"] = json.dumps([f"Human: {prompt}"])
                 answer = await post_message(session, str(cls.api_endpoint), fields, cls.__name__)
             except RateLimitError as exc:
                 raise ChatGptEsRateLimitError(str(exc)) from exc

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from fastg4f.providers._common import host_of, origin_of
+from fastg4f.providers._common import fetch_page, host_of, origin_of
 from fastg4f.providers._wordpress import (
-    ACTION,
     TokensNotFoundError,
     answer_error,
-    client_id,
-    fetch_page,
+    chat_form,
     post_message,
     widget_tokens,
 )
@@ -85,16 +83,7 @@ class ChatGptt(AsyncGeneratorProvider, ProviderModelMixin):
                     f"({cls.__name__}, {base}: data-nonce {'found' if nonce else 'missing'}, "
                     f"data-post-id {'found' if post_id else 'missing'})"
                 )
-            fields = {
-                "_wpnonce": nonce,
-                "post_id": post_id,
-                "url": base,
-                "action": ACTION,
-                "message": prompt,
-                "bot_id": "0",
-                "chatbot_identity": "shortcode",
-                "wpaicg_chat_client_id": client_id(),
-            }
+            fields = chat_form(nonce, post_id, base, prompt)
             answer = await post_message(session, str(cls.api_endpoint), fields, cls.__name__)
         if answer.data is None:
             raise answer_error(cls.__name__, answer)

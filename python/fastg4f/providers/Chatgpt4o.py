@@ -5,13 +5,12 @@ from __future__ import annotations
 import threading
 from typing import Any, ClassVar
 
-from fastg4f.providers._common import host_of, origin_of
+from fastg4f.providers._common import fetch_page, host_of, origin_of
 from fastg4f.providers._wordpress import (
-    ACTION,
     ChatTokens,
     TokensNotFoundError,
     answer_error,
-    fetch_page,
+    chat_form,
     post_message,
     widget_tokens,
 )
@@ -127,14 +126,7 @@ class Chatgpt4o(AsyncProvider, ProviderModelMixin):
         ) as session:
             tokens = cls.cached_tokens() or await cls._read_tokens(session)
             for attempt in (1, 2):
-                fields = {
-                    "_wpnonce": tokens.nonce,
-                    "post_id": tokens.post_id,
-                    "url": base,
-                    "action": ACTION,
-                    "message": prompt,
-                    "bot_id": "0",
-                }
+                fields = chat_form(tokens.nonce, tokens.post_id, base, prompt, shortcode=False)
                 answer = await post_message(
                     session, str(cls.api_endpoint), fields, cls.__name__, cookies=cookies
                 )

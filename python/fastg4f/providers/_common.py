@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from fastg4f.requests import (
     ERROR_BODY_CHARS,
     ERROR_BODY_READ_LIMIT,
     StreamResponse,
+    StreamSession,
     is_cloudflare,
 )
 
@@ -27,6 +29,7 @@ __all__ = [
     "UNUSUAL_ACTIVITY",
     "check_status",
     "error_text",
+    "fetch_page",
     "host_of",
     "origin_of",
     "read_body",
@@ -139,23 +142,37 @@ async def read_body(response: StreamResponse, limit: int, who: str) -> bytes:
         async for chunk in chunks:
             size += len(chunk)
             if size > limit:
-                raise ResponseError(
-                    f"{who}: the answer from {response.url} is larger than {limit} bytes; "
-                    "refusing to read it (is the URL right?)"
-                )
+                break
             parts.append(chunk)
-    except (ConnectionError, TimeoutError):
-        raise
     except ResponseError as exc:
-        if size > limit:
-            raise
         raise ConnectionError(
             f"{who}: the connection broke while reading the answer from {response.url} "
             f"({size} bytes received): {exc}"
         ) from exc
     finally:
         await chunks.aclose()
+    if size > limit:
+        raise ResponseError(
+            f"{who}: the answer from {response.url} is larger than {limit} bytes; "
+            "refusing to read it (is the URL right?)"
+        )
     return b"".join(parts)
+
+
+async def fetch_page(
+    session: StreamSession, url: str, who: str, headers: Mapping[str, str] | None = None
+) -> str:
+    """``GET url`` (with extra ``headers``) and return the page's HTML, at most 8 MiB
+    (:data:`MAX_PAGE_BYTES`), decoded with its charset.
+
+    Raises:
+        RateLimitError, CloudflareError, ResponseStatusError: an HTTP error status.
+        ResponseError, ConnectionError, TimeoutError: as :func:`read_body`.
+    """
+    async with session.get(url, headers=headers) as response:
+        await check_status(response, who)
+        body = await read_body(response, MAX_PAGE_BYTES, who)
+        return body.decode(response.encoding, errors="replace")
 
 
 async def read_json(response: StreamResponse, who: str, limit: int = MAX_ANSWER_BODY_BYTES) -> Any:

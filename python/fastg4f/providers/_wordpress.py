@@ -9,14 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastg4f.errors import ResponseError
-from fastg4f.providers._common import (
-    MAX_PAGE_BYTES,
-    check_status,
-    error_text,
-    read_body,
-    read_json,
-    status_error,
-)
+from fastg4f.providers._common import error_text, read_json, status_error
 from fastg4f.requests import StreamSession
 
 __all__ = [
@@ -28,8 +21,8 @@ __all__ = [
     "SiteError",
     "TokensNotFoundError",
     "answer_error",
+    "chat_form",
     "client_id",
-    "fetch_page",
     "post_message",
     "widget_tokens",
 ]
@@ -99,6 +92,33 @@ def client_id() -> str:
     return secrets.token_hex(5)
 
 
+def chat_form(
+    nonce: str, post_id: str, page_url: str, message: str, *, shortcode: bool = True
+) -> dict[str, str]:
+    """The ``admin-ajax.php`` form of one chat message (the widget's field order).
+
+    Args:
+        nonce: The chat nonce (``_wpnonce``).
+        post_id: The page's post id.
+        page_url: The page the widget is on (``url``).
+        message: The prompt.
+        shortcode: Also send the shortcode widget's ``chatbot_identity`` and a fresh
+            ``wpaicg_chat_client_id`` (:func:`client_id`).
+    """
+    fields = {
+        "_wpnonce": nonce,
+        "post_id": post_id,
+        "url": page_url,
+        "action": ACTION,
+        "message": message,
+        "bot_id": "0",
+    }
+    if shortcode:
+        fields["chatbot_identity"] = "shortcode"
+        fields["wpaicg_chat_client_id"] = client_id()
+    return fields
+
+
 def widget_tokens(html: str) -> tuple[str | None, str | None]:
     """``data-nonce`` and ``data-post-id`` of the chat widget, in single or double quotes.
 
@@ -112,18 +132,6 @@ def widget_tokens(html: str) -> tuple[str | None, str | None]:
             return (nonce.group(1) if nonce else None), (post_id.group(1) if post_id else None)
     nonce, post_id = _DATA_NONCE.search(html), _DATA_POST_ID.search(html)
     return (nonce.group(1) if nonce else None), (post_id.group(1) if post_id else None)
-
-
-async def fetch_page(session: StreamSession, url: str, who: str) -> str:
-    """``GET url`` and return the page's HTML (at most 8 MiB).
-
-    Raises:
-        RateLimitError, CloudflareError, ResponseStatusError: an HTTP error status.
-    """
-    async with session.get(url) as response:
-        await check_status(response, who)
-        body = await read_body(response, MAX_PAGE_BYTES, who)
-        return body.decode(response.encoding, errors="replace")
 
 
 def _is_nonce_rejection(text: str) -> bool:

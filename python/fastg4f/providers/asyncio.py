@@ -66,12 +66,15 @@ async def _anext(iterator: AsyncIterator[T]) -> tuple[bool, T | None]:
         return True, None
 
 
-def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
-    tasks = [task for task in asyncio.all_tasks(loop) if not task.done()]
+async def _shutdown(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancels what still runs on ``loop``, finalizes async generators, joins the executor."""
+    current = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
     for task in tasks:
         task.cancel()
-    if tasks:
-        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await loop.shutdown_asyncgens()
+    await loop.shutdown_default_executor()
 
 
 class LoopThread:
@@ -104,15 +107,6 @@ class LoopThread:
                 concurrent.futures.wait([future])
             raise
 
-    async def _shutdown(self) -> None:
-        current = asyncio.current_task()
-        tasks = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await self.loop.shutdown_asyncgens()
-        await self.loop.shutdown_default_executor()
-
     def close(self) -> None:
         """Cleans up and stops the loop thread (idempotent)."""
         if self.loop.is_closed():
@@ -123,7 +117,7 @@ class LoopThread:
             return
         try:
             if self._thread.is_alive():
-                asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop).result()
+                asyncio.run_coroutine_threadsafe(_shutdown(self.loop), self.loop).result()
         finally:
             if self._thread.is_alive():
                 self.loop.call_soon_threadsafe(self.loop.stop)
@@ -157,11 +151,14 @@ class _OwnLoop:
 
     def close(self) -> None:
         try:
-            _cancel_all(self.loop)
-            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
-            self.loop.run_until_complete(self.loop.shutdown_default_executor())
+            self.loop.run_until_complete(_shutdown(self.loop))
         finally:
             self.loop.close()
+
+
+def _runner() -> _OwnLoop | LoopThread:
+    """This thread's own loop when none runs here, else a private loop thread."""
+    return _OwnLoop() if get_running_loop() is None else LoopThread()
 
 
 def run_sync(awaitable: Awaitable[T]) -> T:
@@ -178,14 +175,11 @@ def run_sync(awaitable: Awaitable[T]) -> T:
     Returns:
         The awaitable's result.
     """
-    if get_running_loop() is not None:
-        with LoopThread() as loop_thread:
-            return loop_thread.run(awaitable)
-    own = _OwnLoop()
+    runner = _runner()
     try:
-        return own.run(awaitable)
+        return runner.run(awaitable)
     finally:
-        own.close()
+        runner.close()
 
 
 def to_sync_iter(aiterable: AsyncIterable[T]) -> Generator[T, None, None]:
@@ -204,7 +198,7 @@ def to_sync_iter(aiterable: AsyncIterable[T]) -> Generator[T, None, None]:
         Its items, one per ``next()``; each item is fetched only when asked for.
     """
     iterator = aiterable.__aiter__()
-    runner: _OwnLoop | LoopThread = _OwnLoop() if get_running_loop() is None else LoopThread()
+    runner = _runner()
     try:
         while True:
             done, item = runner.run(_anext(iterator))

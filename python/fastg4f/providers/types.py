@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine
 from typing import Any, ClassVar, Generic, TypeVar, cast
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from fastg4f.typing import AsyncResult, CreateResult, Messages
 
@@ -65,8 +65,9 @@ def join_url(base: str | None, path: str, *, owner: str = "provider") -> str:
 class _UrlEndpoint:
     """Descriptor behind :func:`url_endpoint`: computed from ``url`` on every access."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, relative: bool) -> None:
         self.path = path
+        self.relative = relative
         self.name = "endpoint"
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -74,20 +75,27 @@ class _UrlEndpoint:
 
     def __get__(self, obj: object, owner: type | None = None) -> str:
         cls = owner if owner is not None else type(obj)
-        return join_url(getattr(cls, "url", None), self.path, owner=cls.__name__)
+        url = getattr(cls, "url", None)
+        if self.relative:
+            return urljoin(join_url(url, "", owner=cls.__name__), self.path)
+        return join_url(url, self.path, owner=cls.__name__)
 
     def __repr__(self) -> str:
-        return f"url_endpoint({self.path!r})"
+        return f"url_endpoint({self.path!r}{', relative=True' if self.relative else ''})"
 
 
-def url_endpoint(path: str) -> str:
+def url_endpoint(path: str, *, relative: bool = False) -> str:
     """A class attribute that is ``url`` joined with ``path``, recomputed on every access.
 
     ``api_endpoint = url_endpoint("wp-admin/admin-ajax.php")`` follows ``url`` when ``url`` is
     reassigned on the class or overridden in a subclass (a mirror, a local emulator under a path
     prefix). To type checkers the attribute is a ``str``; see :func:`join_url` for the rules.
+
+    With ``relative=True``, ``path`` is resolved the way a browser resolves a link on the page
+    ``url``: it replaces ``url``'s last path segment (``url_endpoint("api/text", relative=True)``
+    under ``https://chat-gpt.org/chat`` is ``https://chat-gpt.org/api/text``).
     """
-    return cast(str, _UrlEndpoint(path))
+    return cast(str, _UrlEndpoint(path, relative))
 
 
 class BaseProvider(ABC):
