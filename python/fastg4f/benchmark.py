@@ -304,8 +304,12 @@ def run_pow_benchmark(
         native_paths.append(("avx2_1t", "avx2 (4 lanes), 1 thread", 1, "avx2"))
     native_paths.append(("all_threads", f"{level}, {threads} threads", threads, level))
     python_paths: list[tuple[str, str, Callable[[str, list[Any], int], int]]] = [
-        ("python_generate_answer", "g4f generate_answer loop (Python)", _ga_loop),
-        ("python_proof_token", "g4f generate_proof_token loop (Python)", _pt_loop),
+        (
+            "python_generate_answer",
+            "g4f generate_answer loop (Python)",
+            python_generate_answer_loop,
+        ),
+        ("python_proof_token", "g4f generate_proof_token loop (Python)", python_proof_token_loop),
     ]
 
     total = (len(native_paths) + len(python_paths) + 1) * (repeat + 1)
@@ -413,14 +417,6 @@ def run_pow_benchmark(
         ratios=ratios,
         solve_times=solve_times,
     )
-
-
-def _ga_loop(seed: str, config: list[Any], attempts: int) -> int:
-    return python_generate_answer_loop(seed, config, attempts)
-
-
-def _pt_loop(seed: str, config: list[Any], attempts: int) -> int:
-    return python_proof_token_loop(seed, config, attempts)
 
 
 def _lanes(level: str) -> int:

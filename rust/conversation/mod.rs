@@ -453,6 +453,11 @@ impl State {
         let Some(v) = obj.remove("v") else {
             return Ok(());
         };
+        self.on_sticky_op(v, out)
+    }
+
+    /// Applies `v` at the sticky channel, path and op (carried over from earlier deltas).
+    fn on_sticky_op(&mut self, v: Value, out: &mut Out) -> Result<(), NativeError> {
         let (c, p, o) = (
             self.sticky_c,
             std::mem::take(&mut self.sticky_p),
@@ -575,15 +580,7 @@ impl State {
                 }
             }
         }
-        let (c, p, o) = (
-            self.sticky_c,
-            std::mem::take(&mut self.sticky_p),
-            std::mem::take(&mut self.sticky_o),
-        );
-        let res = self.on_op(c, &p, &o, Value::String(s.into_owned()), out);
-        self.sticky_p = p;
-        self.sticky_o = o;
-        res
+        self.on_sticky_op(Value::String(s.into_owned()), out)
     }
 
     fn add_document(&mut self, c: i64, v: Value, out: &mut Out) -> Result<(), NativeError> {

@@ -315,9 +315,11 @@ pub fn pow_search(
         threads: 1,
         level,
     };
-    let first = py.detach(|| solve(&tpl, &rule, &inline_opts, &flag));
+    let job = Arc::new((tpl, rule));
+    let first = py.detach(|| solve(&job.0, &job.1, &inline_opts, &flag));
     let mut hashed = first.hashed;
-    let outcome = if first.outcome == Outcome::Exhausted && inline_end < limit {
+    let mut outcome = first.outcome;
+    if outcome == Outcome::Exhausted && inline_end < limit {
         let opts = SearchOptions {
             start: inline_end,
             limit,
@@ -325,23 +327,11 @@ pub fn pow_search(
             threads,
             level,
         };
-        let job = Arc::new((tpl, rule));
         let rest = search_threaded(py, Arc::clone(&job), opts, flag)?;
         hashed += rest.hashed;
-        return finish(
-            rest.outcome,
-            &job.0,
-            start,
-            limit,
-            hashed,
-            t0,
-            level,
-            threads,
-        );
-    } else {
-        first.outcome
-    };
-    finish(outcome, &tpl, start, limit, hashed, t0, level, threads)
+        outcome = rest.outcome;
+    }
+    finish(outcome, &job.0, start, limit, hashed, t0, level, threads)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -11,9 +11,12 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import fastg4f.emulators
 from fastg4f.api import Limits, create_app
+from fastg4f.api.app import _chunk, _content_frame, _sse
 from fastg4f.errors import MissingRequirementsError, RateLimitError
 from tests.api.conftest import serve
 from tests.toy_providers import ToySync, ToyWhole, answer_text, answer_words, make_provider
@@ -391,3 +394,17 @@ def test_offline_mode() -> None:
 def test_limits_are_validated() -> None:
     with pytest.raises(ValueError, match="max_messages"):
         Limits(max_messages=0)
+
+
+@given(
+    text=st.text(),
+    cid=st.text(),
+    model=st.text(),
+    provider=st.none() | st.text(),
+)
+def test_content_frame_matches_the_full_chunk(
+    text: str, cid: str, model: str, provider: str | None
+) -> None:
+    head, tail = _content_frame(cid, 1_700_000_000, model, provider)
+    full = _sse(_chunk(cid, 1_700_000_000, model, provider, {"content": text}))
+    assert head + json.dumps(text, ensure_ascii=False) + tail == full

@@ -332,8 +332,12 @@ def _describe_problem(problem: Any) -> str:
     return f"{where}: {problem.get('msg')}"
 
 
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def _sse(data: Any) -> str:
-    return f"data: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
+    return f"data: {_json(data)}\n\n"
 
 
 def _chunk(
@@ -352,6 +356,18 @@ def _chunk(
         "provider": provider,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}],
     }
+
+
+def _content_frame(cid: str, created: int, model: str, provider: str | None) -> tuple[str, str]:
+    """The text around the JSON string of a content chunk's ``_sse`` event (constant per stream).
+
+    ``head + _json(text) + tail`` is ``_sse(_chunk(..., {"content": text}))``; the content is the
+    last string of the chunk, so splitting at the last placeholder is unambiguous whatever the id,
+    model or provider hold.
+    """
+    chunk = _chunk(cid, created, model, provider, {"content": "\0"})
+    head, _, tail = _sse(chunk).rpartition(_json("\0"))
+    return head, tail
 
 
 # ---------------------------------------------------------------- the app
@@ -533,24 +549,27 @@ def create_app(
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
 
         async def events() -> AsyncIterator[str]:
+            # The provider is known once the first text arrived: the labels and the envelope of
+            # every content chunk are built once, not per chunk.
+            model, provider = model_label(), provider_label()
+            head, tail = _content_frame(cid, created, model, provider)
             parts = [] if first is None else [first]
             try:
                 delta: dict[str, Any] = {"role": "assistant", "content": first or ""}
-                yield _sse(_chunk(cid, created, model_label(), provider_label(), delta))
+                yield _sse(_chunk(cid, created, model, provider, delta))
                 async for text in deltas:
-                    parts.append(text)
-                    yield _sse(
-                        _chunk(cid, created, model_label(), provider_label(), {"content": text})
-                    )
+                    if include_usage:
+                        parts.append(text)
+                    yield head + _json(text) + tail
             except Exception as exc:
                 yield _sse({"error": to_api_error(exc).body})
                 return
             finally:
                 await _aclose(deltas)
-            yield _sse(_chunk(cid, created, model_label(), provider_label(), {}, "stop"))
+            yield _sse(_chunk(cid, created, model, provider, {}, "stop"))
             if include_usage:
                 usage = Usage.estimate(prompt_text, "".join(parts)).model_dump()
-                final = _chunk(cid, created, model_label(), provider_label(), {})
+                final = _chunk(cid, created, model, provider, {})
                 final["choices"] = []
                 final["usage"] = usage
                 yield _sse(final)
