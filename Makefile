@@ -32,8 +32,9 @@ develop: $(VENV)/.develop ## build the native module (release) and install the p
 test: develop ## install the test dependencies and run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-rust-test: ## cargo test (pure Rust cores)
-	cargo test --quiet
+rust-test: $(VENV)/.deps ## cargo test: the Rust cores without libpython, then the error mapping with it
+	cargo test --quiet --no-default-features
+	PYO3_PYTHON=$(abspath $(PY)) cargo test --quiet --lib errors::py
 
 lint: develop ## cargo fmt/clippy, ruff, mypy strict (needs the installed extras for types)
 	cargo fmt --all -- --check

@@ -89,8 +89,10 @@ def _bench_pow(args: argparse.Namespace) -> int:
             raise ValueError(f"--difficulty {difficulty!r} is not a hex string such as 0fffff")
     if args.attempts is not None and args.attempts < 1:
         raise ValueError("--attempts must be at least 1")
-    if args.threads is not None and not 1 <= args.threads <= 1024:
-        raise ValueError("--threads must be in 1..1024")
+    from fastg4f._native import POW_MAX_THREADS
+
+    if args.threads is not None and not 1 <= args.threads <= POW_MAX_THREADS:
+        raise ValueError(f"--threads must be in 1..{POW_MAX_THREADS}")
     options = {
         "threads": args.threads,
         "simd": args.simd,

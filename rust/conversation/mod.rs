@@ -14,6 +14,7 @@
 //! what was emitted (taken-back tails, transient rewrites); already emitted text is never
 //! repeated (unlike g4f's `str.replace`, which corrupts text whose earlier part repeats).
 
+#[cfg(feature = "python")]
 pub mod py;
 
 use crate::errors::NativeError;

@@ -252,7 +252,7 @@ mod tests {
     use sha3::Digest;
 
     fn lane_digest(tpl: &Template, lanes: &Lanes<1>) -> [u8; 64] {
-        let k = Portable;
+        let k = Portable::new();
         let mut st = k.broadcast(tpl.midstate());
         for b in 0..lanes.blocks(0) {
             k.absorb_permute(&mut st, &lanes.words[b * RATE_WORDS..(b + 1) * RATE_WORDS]);

@@ -251,7 +251,7 @@ pub fn solve(tpl: &Template, rule: &Rule, opts: &SearchOptions, cancel: &AtomicB
         hashed: 0,
     };
     match opts.level {
-        SimdLevel::Portable => run(Portable, tpl, rule, opts, cancel),
+        SimdLevel::Portable => run(Portable::new(), tpl, rule, opts, cancel),
         #[cfg(target_arch = "x86_64")]
         SimdLevel::Avx2 => {
             super::keccak_avx::Avx2::new().map_or(unsupported, |k| run(k, tpl, rule, opts, cancel))
