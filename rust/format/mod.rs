@@ -10,6 +10,8 @@
 #[cfg(feature = "python")]
 pub mod py;
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use crate::errors::NativeError;
 
 /// The tail appended to a multi-message prompt unless the caller continues the last message.
@@ -250,6 +252,11 @@ pub trait Reader {
         &mut self,
         message: &Self::Value,
     ) -> Result<Option<(Option<Self::Value>, Option<Self::Value>)>, Self::Error>;
+    /// `value` as a string, or `value` back when it is not one.
+    ///
+    /// # Errors
+    /// The value itself when it is not a string.
+    fn take_text(&mut self, value: Self::Value) -> Result<Self::Text, Self::Value>;
     /// What `value` is.
     ///
     /// # Errors
@@ -331,9 +338,9 @@ pub fn message_fields<R: Reader>(
     };
     let role = role.ok_or_else(|| missing("role"))?;
     let content = content.ok_or_else(|| missing("content"))?;
-    match reader.kind(&role)? {
-        Kind::Str(role) => Ok((role, content)),
-        _ => Err(NativeError::WrongType(format!(
+    match reader.take_text(role) {
+        Ok(role) => Ok((role, content)),
+        Err(role) => Err(NativeError::WrongType(format!(
             "{func}: messages[{index}]['role'] must be a str such as 'user', got {}",
             reader.type_name(&role)
         ))
@@ -518,7 +525,7 @@ where
             }
         }
         prompt.begin_line();
-        match reader.utf8(&role) {
+        match role_utf8 {
             Some(ascii) if ascii.is_ascii() => prompt.sink().push_capitalized_ascii(ascii),
             _ => {
                 let capitalized = reader.capitalize(&role)?;
@@ -526,10 +533,64 @@ where
             }
         }
         prompt.begin_content();
-        let blank = push_kind(reader, prompt.sink(), &content, kind, at)?;
+        let blank = match kind {
+            // Checked above: not blank.
+            Kind::Str(text) => {
+                prompt.sink().push_text(text);
+                false
+            }
+            kind => push_kind(reader, prompt.sink(), &content, kind, at)?,
+        };
         prompt.end_line(blank);
     }
     Ok(Formatted::Built(prompt.finish(options.do_continue)))
+}
+
+/// `round(time.time(), 3)`: the `create_time` of `format_conversation` (0 before 1970).
+#[must_use]
+pub fn create_time() -> f64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    round_millis(now)
+}
+
+/// Random version 4 UUIDs, from OS random bytes fetched in batches.
+pub struct Uuids {
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl Uuids {
+    const MAX_BATCH: usize = 64;
+
+    /// A generator for about `expected` UUIDs (the first batch is fetched on first use).
+    #[must_use]
+    pub fn new(expected: usize) -> Self {
+        Self {
+            buf: vec![0; 16 * expected.clamp(1, Self::MAX_BATCH)],
+            pos: usize::MAX,
+        }
+    }
+
+    /// The next UUID as 36 lowercase hex characters with hyphens.
+    ///
+    /// # Errors
+    /// `Os` when the operating system's random source fails.
+    pub fn next_text(&mut self) -> Result<[u8; 36], NativeError> {
+        if self.pos >= self.buf.len() {
+            getrandom::getrandom(&mut self.buf).map_err(|err| {
+                NativeError::Os(format!(
+                    "format_conversation: the operating system's random source failed: {err}"
+                ))
+            })?;
+            self.pos = 0;
+        }
+        let mut out = [0; 16];
+        out.copy_from_slice(&self.buf[self.pos..self.pos + 16]);
+        self.pos += 16;
+        Ok(uuid4_text(out))
+    }
 }
 
 /// Rounds a Unix timestamp to milliseconds exactly like Python's `round(t, 3)`.
@@ -585,6 +646,12 @@ mod tests {
             Ok(message
                 .as_object()
                 .map(|m| (m.get("role").cloned(), m.get("content").cloned())))
+        }
+        fn take_text(&mut self, value: Value) -> Result<String, Value> {
+            match value {
+                Value::String(s) => Ok(s),
+                other => Err(other),
+            }
         }
         fn kind(&mut self, value: &Value) -> Result<Kind<String, Value>, NativeError> {
             Ok(match value {

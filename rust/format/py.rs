@@ -5,16 +5,14 @@
 //! strings, joined once at the end (`str.join`: one allocation, no UTF-8 round trip, any `str`
 //! including lone surrogates). Blank checks read only the leading characters of a string.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyList, PyMapping, PyString, PyTuple};
 use pyo3::{ffi, intern};
 
 use super::{
-    content_text, is_py_space, message_fields, push_capitalized_ascii, round_millis, uuid4_text,
-    At, Formatted, Key, Kind, PromptOptions, Reader, Sink, ASSISTANT_TAIL,
+    content_text, create_time, is_py_space, message_fields, push_capitalized_ascii, At, Formatted,
+    Key, Kind, PromptOptions, Reader, Sink, Uuids, ASSISTANT_TAIL,
 };
 use crate::errors::NativeError;
 
@@ -213,6 +211,12 @@ impl<'py> Reader for PyReader<'py> {
         Ok(None)
     }
 
+    fn take_text(&mut self, value: Self::Value) -> Result<Self::Text, Self::Value> {
+        value
+            .cast_into::<PyString>()
+            .map_err(|err| err.into_inner())
+    }
+
     fn kind(&mut self, value: &Self::Value) -> PyResult<Kind<Self::Text, Self::Value>> {
         if let Ok(text) = value.cast::<PyString>() {
             return Ok(Kind::Str(text.clone()));
@@ -298,48 +302,13 @@ fn format_prompt<'py>(
     }?)
 }
 
-/// Random bytes for UUIDs, fetched from the OS in batches.
-struct RandomPool {
-    buf: Vec<u8>,
-    pos: usize,
-}
-
-impl RandomPool {
-    const MAX_BATCH: usize = 64;
-
-    fn new(expected: usize) -> Self {
-        Self {
-            buf: vec![0; 16 * expected.clamp(1, Self::MAX_BATCH)],
-            pos: usize::MAX,
-        }
-    }
-
-    fn next(&mut self) -> PyResult<[u8; 16]> {
-        if self.pos >= self.buf.len() {
-            getrandom::getrandom(&mut self.buf).map_err(|err| {
-                NativeError::Os(format!(
-                    "format_conversation: the operating system's random source failed: {err}"
-                ))
-            })?;
-            self.pos = 0;
-        }
-        let mut out = [0; 16];
-        out.copy_from_slice(&self.buf[self.pos..self.pos + 16]);
-        self.pos += 16;
-        Ok(out)
-    }
-}
-
 /// Turns messages into the ChatGPT backend's message objects.
 #[pyfunction]
 fn format_conversation<'py>(messages: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
     let py = messages.py();
     let messages = Messages::of("format_conversation", messages)?;
-    let mut random = RandomPool::new(messages.len());
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64());
-    let create_time = PyFloat::new(py, round_millis(now));
+    let mut ids = Uuids::new(messages.len());
+    let create_time = PyFloat::new(py, create_time());
     let text_type = intern!(py, "text");
     let out = PyList::empty(py);
     let reader = &mut PyReader { py };
@@ -350,7 +319,7 @@ fn format_conversation<'py>(messages: &Bound<'py, PyAny>) -> PyResult<Bound<'py,
         };
         let (role, content) = message_fields(reader, msg, at)?;
         let text = into_str(content_text(reader, Pieces::new(py, 4), &content, at)?)?;
-        let id = uuid4_text(random.next()?);
+        let id = ids.next_text()?;
 
         let author = PyDict::new(py);
         author.set_item(intern!(py, "role"), &role)?;
