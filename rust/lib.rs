@@ -16,7 +16,16 @@ mod module {
     use crate::{conversation, format, pow, sse};
 
     /// The native extension module.
-    #[pymodule]
+    ///
+    /// `gil_used = false`: nothing here relies on the GIL for safety, so a free-threaded Python
+    /// need not re-enable it on import. Every class is `frozen` (no `&mut self`, no borrow flag):
+    /// `ServerSentEvent` and `SearchResult` are immutable, `CancelToken` is an atomic flag, and
+    /// the decoders keep their state behind a `Mutex` that is never held while calling into
+    /// Python or while waiting to attach. The globals are `OnceLock`/`PyOnceLock` (the CPU
+    /// features, the `FASTG4F_SIMD` level, `json.loads`, interned strings). The format functions
+    /// read the caller's lists and dicts through PyO3's strong-reference accessors and `str`
+    /// objects, which are immutable.
+    #[pymodule(gil_used = false)]
     fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         m.add(
