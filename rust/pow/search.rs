@@ -285,20 +285,9 @@ struct Job {
 }
 
 fn prepare(params: Params<'_>, t0: Instant) -> Result<Job, NativeError> {
-    let Params {
-        seed,
-        pieces,
-        rule,
-        target,
-        length,
-        start,
-        limit,
-        timeout,
-        threads,
-        simd,
-    } = params;
-    let level = resolve_level(simd)?;
-    let threads = threads.unwrap_or_else(|| {
+    let (seed, start, limit) = (&params.seed, params.start, params.limit);
+    let level = resolve_level(params.simd)?;
+    let threads = params.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
     if seed.len() > MAX_INPUT_BYTES {
@@ -307,7 +296,7 @@ fn prepare(params: Params<'_>, t0: Instant) -> Result<Job, NativeError> {
             seed.len()
         ));
     }
-    let total: usize = pieces.iter().map(Vec::len).sum();
+    let total: usize = params.pieces.iter().map(Vec::len).sum();
     if total > MAX_INPUT_BYTES {
         return invalid(format!(
             "config JSON is {total} bytes; the limit is {MAX_INPUT_BYTES}"
@@ -323,9 +312,9 @@ fn prepare(params: Params<'_>, t0: Instant) -> Result<Job, NativeError> {
             "threads={threads}; use 1..={MAX_THREADS} or None for all cores"
         ));
     }
-    let deadline = deadline(t0, timeout)?;
-    let rule = make_rule(rule, target, length)?;
-    let template = Template::new(&seed, pieces).map_err(NativeError::InvalidArgument)?;
+    let deadline = deadline(t0, params.timeout)?;
+    let rule = make_rule(params.rule, params.target, params.length)?;
+    let template = Template::new(seed, params.pieces).map_err(NativeError::InvalidArgument)?;
     Ok(Job {
         template,
         rule,

@@ -272,9 +272,11 @@ SETTINGS = settings(
 )
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in _public_callables() if isinstance(DEFS.get(n), ast.FunctionDef)]
-)
+FUNCTIONS = [n for n in _public_callables() if isinstance(DEFS.get(n), ast.FunctionDef)]
+CLASSES = [n for n in _public_callables() if isinstance(DEFS.get(n), ast.ClassDef)]
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
 @SETTINGS
 @given(data=st.data())
 def test_functions_do_not_panic(name: str, data: st.DataObject) -> None:
@@ -284,9 +286,7 @@ def test_functions_do_not_panic(name: str, data: st.DataObject) -> None:
     _check(name, getattr(_native, name), *args, **kwargs)
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in _public_callables() if isinstance(DEFS.get(n), ast.ClassDef)]
-)
+@pytest.mark.parametrize("name", CLASSES)
 @SETTINGS
 @given(data=st.data())
 def test_classes_do_not_panic(name: str, data: st.DataObject) -> None:
