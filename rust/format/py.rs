@@ -332,9 +332,10 @@ fn format_conversation<'py>(messages: &Bound<'py, PyAny>) -> PyResult<Bound<'py,
         metadata.set_item(intern!(py, "serialization_metadata"), serialization)?;
 
         let message = PyDict::new(py);
+        // The id is ASCII hex and hyphens, so always UTF-8.
         message.set_item(
             intern!(py, "id"),
-            PyString::new(py, &String::from_utf8_lossy(&id)),
+            PyString::new(py, std::str::from_utf8(&id).unwrap_or_default()),
         )?;
         message.set_item(intern!(py, "author"), author)?;
         message.set_item(intern!(py, "content"), content)?;
