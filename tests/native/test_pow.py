@@ -412,6 +412,11 @@ def test_env_var_forces_the_portable_path() -> None:
     assert "FASTG4F_SIMD" in message and "auto, portable, avx2, avx512" in message
 
 
+def test_a_timeout_too_far_away_is_no_deadline() -> None:
+    solution = pow.solve("s", "0f", pow.get_config("ua"), timeout=1e300)
+    assert solution.solved and pow.verify_token(solution.token, "s", "0f")
+
+
 def test_invalid_env_var_is_not_hidden_by_simd_level() -> None:
     code = "import fastg4f._native as n; print(n.simd_level)"
     assert _run(code, FASTG4F_SIMD="mmx") == "invalid"
