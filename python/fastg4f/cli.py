@@ -27,7 +27,7 @@ _MAX_THREADS = 1024
 _EPIPE_EXIT = 141
 """Exit code after the reader of standard output went away (128 + SIGPIPE, as Unix tools)."""
 
-Progress = Callable[[int, int, str], None]
+_Progress = Callable[[int, int, str], None]
 """``progress(done, total, label)``: how far long work has come."""
 
 
@@ -265,7 +265,7 @@ def _hex(value: str) -> str:
 
 
 @contextlib.contextmanager
-def _progress() -> Iterator[Progress]:
+def _progress() -> Iterator[_Progress]:
     """Reports progress on stderr: rich's bar on a terminal when installed, else plain lines.
 
     Plain lines are ``fastg4f: [done/total] label``, rewritten in place on a terminal and one
@@ -353,8 +353,10 @@ def _add_chat(subcommands: Any, common: argparse.ArgumentParser) -> None:
     chat.set_defaults(func=_run_chat)
 
 
-def _answer(client: Any, model: str, messages: list[dict[str, str]], out: TextIO) -> Any:
-    """Streams one answer to ``out``; returns the chunk that started it (or ``None``)."""
+def _answer(
+    client: Any, model: str, messages: list[dict[str, str]], out: TextIO
+) -> tuple[str, Any]:
+    """Streams one answer to ``out``; returns its text and the chunk that started it."""
     parts: list[str] = []
     first = None
     stream = client.chat.completions.create(model, messages, stream=True)
@@ -368,9 +370,7 @@ def _answer(client: Any, model: str, messages: list[dict[str, str]], out: TextIO
                 out.flush()
     out.write("\n")
     out.flush()
-    if first is not None:
-        first.text = "".join(parts)
-    return first
+    return "".join(parts), first
 
 
 def _answered_by(first: Any, verbose: bool) -> None:
@@ -404,7 +404,8 @@ def _run_chat(args: argparse.Namespace) -> int:
             history.append({"role": "system", "content": args.system})
         if prompt is not None:
             turn = [*history, {"role": "user", "content": prompt}]
-            _answered_by(_answer(client, args.model, turn, sys.stdout), args.verbose)
+            _, first = _answer(client, args.model, turn, sys.stdout)
+            _answered_by(first, args.verbose)
             return 0
         return _interactive(client, args.model, history, args)
 
@@ -441,7 +442,7 @@ def _interactive(client: Any, model: str, history: list[dict[str, str]], args: A
             continue
         turn = [*history, {"role": "user", "content": prompt}]
         try:
-            first = _answer(client, model, turn, sys.stdout)
+            answer, first = _answer(client, model, turn, sys.stdout)
         except KeyboardInterrupt:
             sys.stdout.write("\n")
             print("[cancelled]", file=sys.stderr)
@@ -454,7 +455,6 @@ def _interactive(client: Any, model: str, history: list[dict[str, str]], args: A
             print(f"fastg4f: error: {_error_line(exc)}", file=sys.stderr)
             continue
         _answered_by(first, args.verbose)
-        answer = first.text if first is not None else ""
         history[:] = [*turn, {"role": "assistant", "content": answer}]
     if interactive:
         sys.stdout.write("\n")
@@ -531,7 +531,7 @@ def _run_providers(args: argparse.Namespace) -> int:
 
 
 async def _check_all(
-    providers: list[Any], timeout: float, *, progress: Progress | None = None
+    providers: list[Any], timeout: float, *, progress: _Progress | None = None
 ) -> list[list[str]]:
     """Probes every provider at once; one row each, in the order given."""
     import asyncio
