@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WAIT = 30.0
 TOYS = "tests.cli.cli_providers"
 ECHO = "tests.toy_providers:Echo"
+TINY_POW = ("bench", "pow", "--attempts", "300", "--repeat", "1", "--threads", "1")
+"""``bench pow`` with the smallest measurements: fast, and every code path still runs."""
 
 
 def run(
@@ -180,19 +182,7 @@ def test_every_option_has_help_and_every_command_takes_debug() -> None:
 
 
 def test_hex_inputs_accept_either_case() -> None:
-    upper = run(
-        "bench",
-        "pow",
-        "--json",
-        "--attempts",
-        "300",
-        "--repeat",
-        "1",
-        "--threads",
-        "1",
-        "--difficulty",
-        "00FF",
-    )
+    upper = run(*TINY_POW, "--json", "--difficulty", "00FF")
     assert upper.returncode == 0, upper.stderr
     assert '"difficulty": "00ff"' in upper.stdout
     process = subprocess.Popen(
@@ -249,19 +239,7 @@ def test_long_work_shows_progress_without_rich() -> None:
         "sys.exit(main(sys.argv[1:]))"
     )
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            code,
-            "bench",
-            "pow",
-            "--attempts",
-            "300",
-            "--repeat",
-            "1",
-            "--threads",
-            "1",
-        ],
+        [sys.executable, "-c", code, *TINY_POW],
         capture_output=True,
         text=True,
         cwd=ROOT,
