@@ -37,6 +37,7 @@ from fastg4f.providers.helper import format_conversation
 from fastg4f.providers.types import url_endpoint
 from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession
 from fastg4f.stream import ConversationDecoder
+from fastg4f.turnstile import DEFAULT_TIMEOUT as TURNSTILE_TIMEOUT
 from fastg4f.turnstile import process_turnstile
 from fastg4f.typing import AsyncResult, Cookies, CreateResult, Messages
 
@@ -140,6 +141,8 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
     """Default wall-clock budget of the proof of work, in seconds."""
     pow_max_attempts: ClassVar[int] = 1 << 40
     """Default nonce budget of the proof of work (g4f gave up after 500 000)."""
+    turnstile_timeout: ClassVar[float] = TURNSTILE_TIMEOUT
+    """Wall-clock budget of the turnstile program, in seconds (TurnstileError past it)."""
 
     @classmethod
     def resolve_model(cls, model: str | None) -> str:
@@ -322,7 +325,7 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
                 )
             # The VM is bounded but pure Python: run it beside the event loop.
             headers["openai-sentinel-turnstile-token"] = await asyncio.to_thread(
-                process_turnstile, dx, requirements_token
+                process_turnstile, dx, requirements_token, timeout=cls.turnstile_timeout
             )
         return headers
 
