@@ -31,16 +31,29 @@ DEFAULT_TIMEOUT = 120.0
 MAX_REDIRECTS = 20
 """Redirects followed per request before the request fails."""
 
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+"""Methods a transport may re-send on a fresh connection (RFC 9110 §9.2.2). Any other request
+(``POST``, ``PATCH``, …) is never sent twice: with curl_cffi it goes out on a new connection."""
+
 PROXY_SCHEMES = frozenset({"http", "https", "socks5", "socks5h", "socks4", "socks4a"})
 
 Translate = Callable[[BaseException], BaseException | None]
 
 
-def raise_translated(exc: Exception, translate: Translate) -> NoReturn:
-    """Raise ``translate(exc)`` chained to ``exc``, or ``exc`` if it is no transport error."""
+def raise_translated(
+    exc: Exception, translate: Translate, method: str | None = None, url: str | None = None
+) -> NoReturn:
+    """Raise ``translate(exc)`` chained to ``exc``, or ``exc`` if it is no transport error.
+
+    With ``method`` and ``url`` (a failure before the response headers) the message names the
+    request and, for a non-idempotent method, says that it was not re-sent.
+    """
     mapped = translate(exc)
     if mapped is None:
         raise exc
+    if method is not None and url is not None:
+        note = "" if method in IDEMPOTENT_METHODS else " (not re-sent: it may have been acted on)"
+        mapped = type(mapped)(f"{method} {url}{note}: {mapped}")
     raise mapped from exc
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import queue
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -11,7 +12,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from typing import Any
 
-from curl_cffi import CurlError
+from curl_cffi import CurlError, CurlOpt
 from curl_cffi.requests import AsyncSession as _CurlAsyncSession
 from curl_cffi.requests import Session as _CurlSession
 from curl_cffi.requests import exceptions as _exc
@@ -20,6 +21,7 @@ from curl_cffi.requests.streams import STREAM_END
 
 from fastg4f import errors
 from fastg4f.requests._base import (
+    IDEMPOTENT_METHODS,
     MAX_REDIRECTS,
     Response,
     StreamResponse,
@@ -29,6 +31,40 @@ from fastg4f.requests._base import (
 )
 
 NAME = "curl_cffi"
+
+# libcurl re-sends a request whose reused keep-alive connection closes without an answer.
+# That is harmless for an idempotent method and wrong for any other (the server may act on it
+# twice), so the others go out on a fresh connection, where libcurl never retries.
+_FRESH: contextvars.ContextVar[bool] = contextvars.ContextVar("fastg4f_curl_fresh", default=False)
+
+
+def _fresh_connection(method: str) -> bool:
+    """Whether ``method`` must not be sent on a reused connection (not idempotent)."""
+    return method not in IDEMPOTENT_METHODS
+
+
+class _FreshOptions:
+    """``curl_options`` that curl_cffi reads for each request: the session's, plus
+    ``FRESH_CONNECT`` set from the request's context (an explicit 0 or 1, as curl handles are
+    reused)."""
+
+    _base: dict[Any, Any]
+
+    @property
+    def curl_options(self) -> dict[Any, Any]:
+        return {**self._base, CurlOpt.FRESH_CONNECT: int(_FRESH.get())}
+
+    @curl_options.setter
+    def curl_options(self, value: dict[Any, Any] | None) -> None:
+        self._base = dict(value or {})
+
+
+class _SyncCurl(_FreshOptions, _CurlSession):  # type: ignore[misc]
+    pass
+
+
+class _AsyncCurl(_FreshOptions, _CurlAsyncSession):  # type: ignore[misc]
+    pass
 
 
 def translate(exc: BaseException) -> BaseException | None:
@@ -207,7 +243,10 @@ def _sync_headers(request: Callable[[], Any], timeout: float | None) -> Any:
         if done.exception() is None:
             _close_sync(done.result())
 
-    threading.Thread(target=run, name="fastg4f-curl-request", daemon=True).start()
+    context = contextvars.copy_context()
+    threading.Thread(
+        target=context.run, args=(run,), name="fastg4f-curl-request", daemon=True
+    ).start()
     try:
         return future.result(timeout=timeout)
     except FutureTimeoutError:
@@ -256,7 +295,7 @@ class SyncTransport:
     """A curl_cffi ``Session`` behind fastg4f's sync interface."""
 
     def __init__(self, **options: Any) -> None:
-        self._session = _CurlSession(**_options(**options))
+        self._session = _SyncCurl(**_options(**options))
 
     def cookies(self) -> dict[str, str]:
         return jar_dict(self._session.cookies)
@@ -281,13 +320,16 @@ class SyncTransport:
         # Unstreamed: curl's own limit on the whole transfer (the fast path, ~0.5 ms less per
         # request than streaming). Streamed: the wait for the headers is bounded here.
         wait = timeout if stream else None
+        fresh = _FRESH.set(_fresh_connection(method))
         try:
             raw = _sync_headers(
                 lambda: self._session.request(method, url, **kwargs),  # type: ignore[arg-type]
                 wait,
             )
         except Exception as exc:
-            raise_translated(exc, translate)
+            raise_translated(exc, translate, method, url)
+        finally:
+            _FRESH.reset(fresh)
         fields = response_fields(raw, NAME, translate)
         if not stream:
             return Response(chunks=iter([raw.content]), closer=lambda: None, **fields)
@@ -303,7 +345,7 @@ class AsyncTransport:
     """A curl_cffi ``AsyncSession`` behind fastg4f's async interface."""
 
     def __init__(self, **options: Any) -> None:
-        self._session = _CurlAsyncSession(**_options(**options))
+        self._session = _AsyncCurl(**_options(**options))
 
     def cookies(self) -> dict[str, str]:
         return jar_dict(self._session.cookies)
@@ -326,11 +368,14 @@ class AsyncTransport:
             params, data, json, headers, cookies, timeout, allow_redirects, stream
         )
         session = self._session
+        fresh = _FRESH.set(_fresh_connection(method))
         try:
             sent = session.request(method, url, **kwargs)  # type: ignore[arg-type]
             raw = await _async_headers(sent, timeout if stream else None, session)
         except Exception as exc:
-            raise_translated(exc, translate)
+            raise_translated(exc, translate, method, url)
+        finally:
+            _FRESH.reset(fresh)
         fields = response_fields(raw, NAME, translate)
         if stream:
             return StreamResponse(

@@ -27,7 +27,10 @@ def translate(exc: BaseException) -> BaseException | None:
             f"HTTP request timed out ({type(exc).__name__}: {exc}); raise timeout= or check "
             "the server"
         )
-    if isinstance(exc, (httpx.ConnectError, httpx.ProxyError, httpx.NetworkError)):
+    if isinstance(
+        exc,
+        (httpx.ConnectError, httpx.ProxyError, httpx.NetworkError, httpx.RemoteProtocolError),
+    ):
         return errors.ConnectionError(
             f"HTTP connection failed ({type(exc).__name__}: {exc}); check the URL, your "
             "network and proxy settings"
@@ -135,7 +138,7 @@ class SyncTransport:
             )
             raw = self._client.send(request, stream=stream, follow_redirects=allow_redirects)
         except Exception as exc:
-            raise_translated(exc, translate)
+            raise_translated(exc, translate, method, url)
         fields = response_fields(raw, NAME, translate)
         return Response(chunks=raw.iter_bytes(), closer=raw.close, **fields)
 
@@ -175,7 +178,7 @@ class AsyncTransport:
             )
             raw = await self._client.send(request, stream=stream, follow_redirects=allow_redirects)
         except Exception as exc:
-            raise_translated(exc, translate)
+            raise_translated(exc, translate, method, url)
         fields = response_fields(raw, NAME, translate)
         return StreamResponse(chunks=raw.aiter_bytes(), closer=raw.aclose, **fields)
 
