@@ -36,7 +36,7 @@ from fastg4f.providers.base_provider import (
 from fastg4f.providers.helper import format_conversation
 from fastg4f.providers.types import url_endpoint
 from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession
-from fastg4f.stream import ConversationDecoder
+from fastg4f.stream import ConversationDecoder, aiter_text_deltas
 from fastg4f.turnstile import DEFAULT_TIMEOUT as TURNSTILE_TIMEOUT
 from fastg4f.turnstile import process_turnstile
 from fastg4f.typing import AsyncResult, Cookies, CreateResult, Messages
@@ -360,9 +360,10 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
         """Text deltas of the conversation stream, with the stream's failures made clear."""
         decoder = ConversationDecoder()
         received = 0
-        chunks = response.iter_text_deltas(decoder=decoder)
+        body = response.iter_content()
+        chunks = aiter_text_deltas(body, decoder=decoder)
         try:
-            async with aclosing(chunks):
+            async with aclosing(body), aclosing(chunks):
                 async for delta in chunks:
                     received += len(delta)
                     yield delta
@@ -376,6 +377,7 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
             raise ConnectionError(
                 f"{cls.__name__}: the answer stream broke after {received} characters: {exc}"
             ) from exc
+        upstream = f": the server reported {decoder.error!r}" if decoder.error is not None else ""
         if decoder.error is not None:
             if not received:
                 raise ResponseError(
@@ -394,7 +396,7 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
         if not decoder.finished:
             raise ConnectionError(
                 f"{cls.__name__}: the answer stream ended before the answer was complete "
-                f"({received} characters received); retry"
+                f"({received} characters received){upstream}; retry"
             )
 
 

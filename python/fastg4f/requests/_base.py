@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # pragma: no cover - names for type checkers only
-    from fastg4f._native import ConversationDecoder, ServerSentEvent
+    from fastg4f._native import ServerSentEvent
 
 __all__ = [
     "DEFAULT_IMPERSONATE",
@@ -106,14 +106,6 @@ def charset_of(headers: Headers) -> str:
                 return "utf-8"
             return charset
     return "utf-8"
-
-
-def split_lines(pending: bytes, chunk: bytes) -> tuple[list[bytes], bytes]:
-    """Split ``pending + chunk`` into complete lines (``\\n``, optional ``\\r`` stripped)."""
-    data = pending + chunk
-    parts = data.split(b"\n")
-    rest = parts.pop()
-    return [p[:-1] if p.endswith(b"\r") else p for p in parts], rest
 
 
 def normalize_proxies(
@@ -276,14 +268,20 @@ class Response(_ResponseBase):
         finally:
             self.close()
 
-    def iter_lines(self) -> Generator[bytes, None, None]:
-        """Yield the body line by line as bytes (split on ``\\n``, a trailing ``\\r`` removed)."""
-        pending = b""
-        for chunk in self.iter_content():
-            lines, pending = split_lines(pending, chunk)
-            yield from lines
-        if pending:
-            yield pending[:-1] if pending.endswith(b"\r") else pending
+    def iter_lines(self, **limits: int) -> Generator[bytes, None, None]:
+        """Yield the body line by line as bytes (:func:`fastg4f.stream.iter_lines`: split on
+        LF, CR or CRLF, terminators removed, an unterminated last line yielded at the end).
+
+        Args:
+            **limits: ``max_line_bytes`` (default 16 MiB), as for :func:`fastg4f.stream.iter_lines`.
+
+        Raises:
+            fastg4f.errors.StreamDecodeError: a line exceeded the limit.
+        """
+        from fastg4f.stream import iter_lines
+
+        with closing(self.iter_content()) as chunks:
+            yield from iter_lines(chunks, **limits)
 
     def iter_sse(self, **limits: int) -> Generator[ServerSentEvent, None, None]:
         """Yield the body's server-sent events as they arrive (:func:`fastg4f.stream.iter_sse`).
@@ -298,25 +296,6 @@ class Response(_ResponseBase):
 
         with closing(self.iter_content()) as chunks:
             yield from iter_sse(chunks, **limits)
-
-    def iter_text_deltas(
-        self, *, decoder: ConversationDecoder | None = None, **options: Any
-    ) -> Generator[str, None, None]:
-        """Yield the assistant text deltas of a ChatGPT conversation stream body.
-
-        Args:
-            decoder: a :class:`~fastg4f.stream.ConversationDecoder` to use (to read its
-                ``finished``/``error``/``conversation_id`` afterwards).
-            **options: ``max_event_bytes``, ``max_document_bytes``, ``coalesce``, as for
-                :func:`fastg4f.stream.iter_text_deltas`.
-
-        Raises:
-            fastg4f.errors.StreamDecodeError: a decoder limit was exceeded.
-        """
-        from fastg4f.stream import iter_text_deltas
-
-        with closing(self.iter_content()) as chunks:
-            yield from iter_text_deltas(chunks, decoder=decoder, **options)
 
     def read(self) -> bytes:
         """The whole body (read once, then buffered)."""
@@ -382,15 +361,16 @@ class StreamResponse(_ResponseBase):
         finally:
             await self.close()
 
-    async def iter_lines(self) -> AsyncGenerator[bytes, None]:
+    async def iter_lines(self, **limits: int) -> AsyncGenerator[bytes, None]:
         """Yield the body line by line as bytes (see :meth:`Response.iter_lines`)."""
-        pending = b""
-        async for chunk in self.iter_content():
-            lines, pending = split_lines(pending, chunk)
-            for line in lines:
+        from fastg4f.stream import aiter_lines
+
+        chunks = self.iter_content()
+        try:
+            async for line in aiter_lines(chunks, **limits):
                 yield line
-        if pending:
-            yield pending[:-1] if pending.endswith(b"\r") else pending
+        finally:
+            await chunks.aclose()
 
     async def iter_sse(self, **limits: int) -> AsyncGenerator[ServerSentEvent, None]:
         """Yield the body's server-sent events as they arrive (see :meth:`Response.iter_sse`)."""
@@ -400,19 +380,6 @@ class StreamResponse(_ResponseBase):
         try:
             async for event in aiter_sse(chunks, **limits):
                 yield event
-        finally:
-            await chunks.aclose()
-
-    async def iter_text_deltas(
-        self, *, decoder: ConversationDecoder | None = None, **options: Any
-    ) -> AsyncGenerator[str, None]:
-        """Yield ChatGPT conversation text deltas (see :meth:`Response.iter_text_deltas`)."""
-        from fastg4f.stream import aiter_text_deltas
-
-        chunks = self.iter_content()
-        try:
-            async for delta in aiter_text_deltas(chunks, decoder=decoder, **options):
-                yield delta
         finally:
             await chunks.aclose()
 
