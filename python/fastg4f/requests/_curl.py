@@ -258,35 +258,40 @@ def _sync_headers(request: Callable[[], Any], timeout: float | None) -> Any:
         raise
 
 
-# Requests given up on that are still running: kept referenced until they finish.
-_ABANDONED: set[asyncio.Future[Any]] = set()
+async def _finish_abandoned(request: asyncio.Future[Any], session: Any) -> None:
+    """Wait for a request given up on and close its response as soon as it answers."""
+    try:
+        raw = await request
+    except BaseException:  # its failure has no one to go to; cancellation ends it too
+        return
+    await _close_async(raw, session)
 
 
-async def _async_headers(request: Awaitable[Any], timeout: float | None, session: Any) -> Any:
+async def _async_headers(
+    request: Awaitable[Any], timeout: float | None, session: Any, abandoned: set[Any]
+) -> Any:
     """Await ``request`` (it returns at the response headers) for at most ``timeout`` s.
 
-    See :func:`_sync_headers`; a request given up on is closed as soon as it answers.
+    See :func:`_sync_headers`. A request given up on goes on in a task kept in ``abandoned``
+    that closes its response when it answers; the transport's ``close()`` ends those tasks on
+    the loop that owns the session, so none is left pending when that loop closes.
     """
     if timeout is None:
         return await request
     task = asyncio.ensure_future(request)
 
-    def discard(done: asyncio.Future[Any]) -> None:
-        _ABANDONED.discard(done)
-        if not done.cancelled() and done.exception() is None:
-            closing = asyncio.ensure_future(_close_async(done.result(), session))
-            _ABANDONED.add(closing)
-            closing.add_done_callback(_ABANDONED.discard)
+    def abandon() -> None:
+        cleanup = asyncio.ensure_future(_finish_abandoned(task, session))
+        abandoned.add(cleanup)
+        cleanup.add_done_callback(abandoned.discard)
 
     try:
         finished, _ = await asyncio.wait([task], timeout=timeout)
     except BaseException:  # cancelled while waiting
-        _ABANDONED.add(task)
-        task.add_done_callback(discard)
+        abandon()
         raise
     if not finished:
-        _ABANDONED.add(task)
-        task.add_done_callback(discard)
+        abandon()
         raise _no_answer(timeout)
     return task.result()
 
@@ -346,6 +351,7 @@ class AsyncTransport:
 
     def __init__(self, **options: Any) -> None:
         self._session = _AsyncCurl(**_options(**options))
+        self._abandoned: set[asyncio.Future[Any]] = set()
 
     def cookies(self) -> dict[str, str]:
         return jar_dict(self._session.cookies)
@@ -371,7 +377,9 @@ class AsyncTransport:
         fresh = _FRESH.set(_fresh_connection(method))
         try:
             sent = session.request(method, url, **kwargs)  # type: ignore[arg-type]
-            raw = await _async_headers(sent, timeout if stream else None, session)
+            raw = await _async_headers(
+                sent, timeout if stream else None, session, self._abandoned
+            )
         except Exception as exc:
             raise_translated(exc, translate, method, url)
         finally:
@@ -391,4 +399,10 @@ class AsyncTransport:
         return StreamResponse(chunks=once(), closer=lambda: None, **fields)
 
     async def close(self) -> None:
+        # Requests given up on end here, on the loop that owns the session (not in callbacks
+        # that a closing loop would destroy pending).
+        pending = list(self._abandoned)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         await self._session.close()
