@@ -27,8 +27,8 @@ __all__ = [
     "DEFAULT_MAX_STRING_CHARS",
     "DEFAULT_MAX_WORK",
     "DEFAULT_TIMEOUT",
-    "RENDER_CHARS",
     "LOCAL_STORAGE_KEYS",
+    "RENDER_CHARS",
     "OrderedMap",
     "decode_program",
     "encode_program",
@@ -393,7 +393,9 @@ class _VM:
     def key(raw: Any) -> Any:
         # bool is an int in Python and would alias registers 0/1, so it is refused like the rest.
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            raise TurnstileError(f"register keys must be numbers or strings, got {_render(raw, 40)}")
+            raise TurnstileError(
+                f"register keys must be numbers or strings, got {_render(raw, 40)}"
+            )
         if isinstance(raw, float) and not math.isfinite(raw):
             raise TurnstileError("register keys must be finite numbers")
         return raw

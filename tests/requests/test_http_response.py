@@ -7,7 +7,6 @@ import re
 from collections.abc import AsyncIterator
 
 import pytest
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -377,9 +377,7 @@ class AsyncTransport:
         fresh = _FRESH.set(_fresh_connection(method))
         try:
             sent = session.request(method, url, **kwargs)  # type: ignore[arg-type]
-            raw = await _async_headers(
-                sent, timeout if stream else None, session, self._abandoned
-            )
+            raw = await _async_headers(sent, timeout if stream else None, session, self._abandoned)
         except Exception as exc:
             raise_translated(exc, translate, method, url)
         finally:
