@@ -5,6 +5,7 @@ from __future__ import annotations
 import json as _json
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
 from contextlib import closing
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_REDIRECTS",
     "Headers",
+    "RequestSpec",
     "Response",
     "StreamResponse",
     "normalize_proxies",
@@ -40,20 +42,37 @@ PROXY_SCHEMES = frozenset({"http", "https", "socks5", "socks5h", "socks4", "sock
 Translate = Callable[[BaseException], BaseException | None]
 
 
+@dataclass(frozen=True)
+class RequestSpec:
+    """One request as a session hands it to its transport (options already checked)."""
+
+    method: str
+    url: str
+    params: Mapping[str, Any] | None = None
+    data: Any = None
+    json: Any = None
+    headers: dict[str, str] | None = None
+    cookies: dict[str, str] | None = None
+    timeout: float | None = DEFAULT_TIMEOUT
+    allow_redirects: bool = True
+    stream: bool = False
+
+
 def raise_translated(
-    exc: Exception, translate: Translate, method: str | None = None, url: str | None = None
+    exc: Exception, translate: Translate, request: RequestSpec | None = None
 ) -> NoReturn:
     """Raise ``translate(exc)`` chained to ``exc``, or ``exc`` if it is no transport error.
 
-    With ``method`` and ``url`` (a failure before the response headers) the message names the
-    request and, for a non-idempotent method, says that it was not re-sent.
+    With ``request`` (a failure before the response headers) the message names the request
+    and, for a non-idempotent method, says that it was not re-sent.
     """
     mapped = translate(exc)
     if mapped is None:
         raise exc
-    if method is not None and url is not None:
+    if request is not None:
+        method = request.method
         note = "" if method in IDEMPOTENT_METHODS else " (not re-sent: it may have been acted on)"
-        mapped = type(mapped)(f"{method} {url}{note}: {mapped}")
+        mapped = type(mapped)(f"{method} {request.url}{note}: {mapped}")
     raise mapped from exc
 
 

@@ -23,6 +23,7 @@ from fastg4f import errors
 from fastg4f.requests._base import (
     IDEMPOTENT_METHODS,
     MAX_REDIRECTS,
+    RequestSpec,
     Response,
     StreamResponse,
     jar_dict,
@@ -59,11 +60,11 @@ class _FreshOptions:
         self._base = dict(value or {})
 
 
-class _SyncCurl(_FreshOptions, _CurlSession):  # type: ignore[misc]
+class _SyncCurl(_FreshOptions, _CurlSession[Any]):
     pass
 
 
-class _AsyncCurl(_FreshOptions, _CurlAsyncSession):  # type: ignore[misc]
+class _AsyncCurl(_FreshOptions, _CurlAsyncSession[Any]):
     pass
 
 
@@ -163,25 +164,16 @@ def _options(
     return options
 
 
-def _request_kwargs(
-    params: Any,
-    data: Any,
-    json: Any,
-    headers: Any,
-    cookies: Any,
-    timeout: float | None,
-    redirects: bool,
-    stream: bool,
-) -> dict[str, Any]:
+def _request_kwargs(request: RequestSpec) -> dict[str, Any]:
     return {
-        "params": params,
-        "data": data,
-        "json": json,
-        "headers": headers,
-        "cookies": cookies,
-        "timeout": timeout,
-        "allow_redirects": redirects,
-        "stream": stream,
+        "params": request.params,
+        "data": request.data,
+        "json": request.json,
+        "headers": request.headers,
+        "cookies": request.cookies,
+        "timeout": request.timeout,
+        "allow_redirects": request.allow_redirects,
+        "stream": request.stream,
     }
 
 
@@ -305,23 +297,9 @@ class SyncTransport:
     def cookies(self) -> dict[str, str]:
         return jar_dict(self._session.cookies)
 
-    def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Any,
-        data: Any,
-        json: Any,
-        headers: Any,
-        cookies: Any,
-        timeout: float | None,
-        allow_redirects: bool,
-        stream: bool,
-    ) -> Response:
-        kwargs = _request_kwargs(
-            params, data, json, headers, cookies, timeout, allow_redirects, stream
-        )
+    def send(self, request: RequestSpec) -> Response:
+        method, url, timeout, stream = request.method, request.url, request.timeout, request.stream
+        kwargs = _request_kwargs(request)
         # Unstreamed: curl's own limit on the whole transfer (the fast path, ~0.5 ms less per
         # request than streaming). Streamed: the wait for the headers is bounded here.
         wait = timeout if stream else None
@@ -332,7 +310,7 @@ class SyncTransport:
                 wait,
             )
         except Exception as exc:
-            raise_translated(exc, translate, method, url)
+            raise_translated(exc, translate, request)
         finally:
             _FRESH.reset(fresh)
         fields = response_fields(raw, NAME, translate)
@@ -356,30 +334,16 @@ class AsyncTransport:
     def cookies(self) -> dict[str, str]:
         return jar_dict(self._session.cookies)
 
-    async def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Any,
-        data: Any,
-        json: Any,
-        headers: Any,
-        cookies: Any,
-        timeout: float | None,
-        allow_redirects: bool,
-        stream: bool,
-    ) -> StreamResponse:
-        kwargs = _request_kwargs(
-            params, data, json, headers, cookies, timeout, allow_redirects, stream
-        )
+    async def send(self, request: RequestSpec) -> StreamResponse:
+        method, url, timeout, stream = request.method, request.url, request.timeout, request.stream
+        kwargs = _request_kwargs(request)
         session = self._session
         fresh = _FRESH.set(_fresh_connection(method))
         try:
             sent = session.request(method, url, **kwargs)  # type: ignore[arg-type]
             raw = await _async_headers(sent, timeout if stream else None, session, self._abandoned)
         except Exception as exc:
-            raise_translated(exc, translate, method, url)
+            raise_translated(exc, translate, request)
         finally:
             _FRESH.reset(fresh)
         fields = response_fields(raw, NAME, translate)

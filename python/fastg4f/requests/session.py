@@ -12,6 +12,7 @@ from fastg4f.errors import MissingRequirementsError
 from fastg4f.requests._base import (
     DEFAULT_IMPERSONATE,
     DEFAULT_TIMEOUT,
+    RequestSpec,
     Response,
     StreamResponse,
     check_timeout,
@@ -186,16 +187,18 @@ class Session(_SessionBase):
         if self._closed:
             raise RuntimeError("the session is closed; create a new Session")
         response: Response = self._transport.send(
-            method.upper(),
-            url,
-            params=params,
-            data=data,
-            json=json,
-            headers=dict(headers) if headers else None,
-            cookies=dict(cookies) if cookies else None,
-            timeout=self._request_timeout(timeout),
-            allow_redirects=allow_redirects,
-            stream=stream,
+            RequestSpec(
+                method.upper(),
+                url,
+                params,
+                data,
+                json,
+                dict(headers) if headers else None,
+                dict(cookies) if cookies else None,
+                self._request_timeout(timeout),
+                allow_redirects,
+                stream,
+            )
         )
         return response
 
@@ -297,16 +300,18 @@ class StreamSession(_SessionBase):
             if self._closed:
                 raise RuntimeError("the session is closed; create a new StreamSession")
             response: StreamResponse = await self._transport.send(
-                method.upper(),
-                url,
-                params=params,
-                data=data,
-                json=json,
-                headers=dict(headers) if headers else None,
-                cookies=dict(cookies) if cookies else None,
-                timeout=self._request_timeout(timeout),
-                allow_redirects=allow_redirects,
-                stream=stream,
+                RequestSpec(
+                    method.upper(),
+                    url,
+                    params,
+                    data,
+                    json,
+                    dict(headers) if headers else None,
+                    dict(cookies) if cookies else None,
+                    self._request_timeout(timeout),
+                    allow_redirects,
+                    stream,
+                )
             )
             return response
 
