@@ -65,3 +65,20 @@ def test_idempotent_requests_name_the_request(dropping: DroppingServer, backend:
     with Session(backend=backend, timeout=10) as s, pytest.raises(errors.ConnectionError) as caught:
         s.delete(dropping.url("/thing")).read()
     assert f"DELETE {dropping.url('/thing')}: " in str(caught.value)
+
+
+def test_provider_errors_name_the_provider_and_the_url(dropping: DroppingServer) -> None:
+    from fastg4f.providers.Aichat import Aichat
+
+    api = dropping.url("/aichat/api/text")
+    original = Aichat.url
+    Aichat.url = dropping.url("/aichat/chat")
+    try:
+        with pytest.raises(errors.ConnectionError) as caught:
+            asyncio.run(
+                Aichat.create_async("", [{"role": "user", "content": "hi"}], cookies={"a": "b"})
+            )
+    finally:
+        Aichat.url = original
+    assert str(caught.value).startswith(f"Aichat: POST {api} (not re-sent")
+    assert dropping.count("POST") == 1

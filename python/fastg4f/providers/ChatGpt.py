@@ -217,6 +217,7 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
         base = cls.url_join()
         headers = _api_headers(origin_of(base), cls.url_join("/"), cls.user_agent)
         async with StreamSession(
+            name=cls.__name__,
             headers={"user-agent": cls.user_agent},
             cookies=cookies,
             proxy=proxy,
