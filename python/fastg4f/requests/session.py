@@ -114,6 +114,32 @@ class _SessionBase:
     def _request_timeout(self, timeout: Any) -> float | None:
         return self.timeout if timeout is _UNSET else check_timeout(timeout)
 
+    def _spec(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        data: Any,
+        json: Any,
+        headers: Mapping[str, str] | None,
+        cookies: Mapping[str, str] | None,
+        timeout: Any,
+        allow_redirects: bool,
+        stream: bool,
+    ) -> RequestSpec:
+        return RequestSpec(
+            method.upper(),
+            url,
+            params,
+            data,
+            json,
+            dict(headers) if headers else None,
+            dict(cookies) if cookies else None,
+            self._request_timeout(timeout),
+            allow_redirects,
+            stream,
+        )
+
     def _named(self, exc: FastG4FError) -> FastG4FError | None:
         """``exc`` with the session's :attr:`name` in front of its message (``None``: no name)."""
         return type(exc)(f"{self.name}: {exc}") if self.name else None
@@ -194,17 +220,8 @@ class Session(_SessionBase):
         """
         if self._closed:
             raise RuntimeError("the session is closed; create a new Session")
-        spec = RequestSpec(
-            method.upper(),
-            url,
-            params,
-            data,
-            json,
-            dict(headers) if headers else None,
-            dict(cookies) if cookies else None,
-            self._request_timeout(timeout),
-            allow_redirects,
-            stream,
+        spec = self._spec(
+            method, url, params, data, json, headers, cookies, timeout, allow_redirects, stream
         )
         try:
             response: Response = self._transport.send(spec)
@@ -312,17 +329,8 @@ class StreamSession(_SessionBase):
         async def send() -> StreamResponse:
             if self._closed:
                 raise RuntimeError("the session is closed; create a new StreamSession")
-            spec = RequestSpec(
-                method.upper(),
-                url,
-                params,
-                data,
-                json,
-                dict(headers) if headers else None,
-                dict(cookies) if cookies else None,
-                self._request_timeout(timeout),
-                allow_redirects,
-                stream,
+            spec = self._spec(
+                method, url, params, data, json, headers, cookies, timeout, allow_redirects, stream
             )
             try:
                 response: StreamResponse = await self._transport.send(spec)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import Generator
 from typing import Any
 
 from fastg4f.errors import (
@@ -133,51 +134,50 @@ def status_error(
     return ResponseStatusError(f"{prefix}{where}: {detail or '(empty body)'}")
 
 
-def _decode(response: Response | StreamResponse, parts: list[bytes]) -> str:
-    data = b"".join(parts)[:ERROR_BODY_READ_LIMIT]
-    return data.decode(response.encoding, errors="replace")
+class _ErrorBody:
+    """The first :data:`ERROR_BODY_READ_LIMIT` bytes of an error body, as chunks arrive."""
+
+    def __init__(self, response: Response | StreamResponse) -> None:
+        self.encoding = response.encoding
+        self.parts: list[bytes] = [response._content] if response._content is not None else []
+        self.size = 0
+        # A buffered body is complete; a body already iterated cannot be read again.
+        self.done = response._content is not None or response._consumed
+
+    def add(self, chunk: bytes) -> bool:
+        """Keeps ``chunk``; ``True`` once enough was kept."""
+        self.parts.append(chunk)
+        self.size += len(chunk)
+        return self.size >= ERROR_BODY_READ_LIMIT
+
+    def text(self) -> str:
+        data = b"".join(self.parts)[:ERROR_BODY_READ_LIMIT]
+        return data.decode(self.encoding, errors="replace")
+
+
+# A body that breaks off: what arrived is what the error message can quote.
+_BROKEN = (ConnectionError, TimeoutError, ResponseError)
 
 
 def _read_error_text_sync(response: Response) -> str:
-    if response._content is not None:
-        return _decode(response, [response._content])
-    parts: list[bytes] = []
-    if not response._consumed:
-        size = 0
-        chunks = response.iter_content()
-        try:
-            for chunk in chunks:
-                parts.append(chunk)
-                size += len(chunk)
-                if size >= ERROR_BODY_READ_LIMIT:
-                    break
-        except (ConnectionError, TimeoutError, ResponseError):
-            pass  # what arrived is what the error message can quote
-        finally:
-            chunks.close()
-    return _decode(response, parts)
+    body = _ErrorBody(response)
+    if not body.done:
+        with contextlib.suppress(*_BROKEN), contextlib.closing(response.iter_content()) as chunks:
+            any(body.add(chunk) for chunk in chunks)
+    return body.text()
 
 
 async def read_error_text(response: StreamResponse) -> str:
     """At most :data:`ERROR_BODY_READ_LIMIT` bytes of an error body as text; the rest is
     discarded with the stream. A body that breaks off gives what arrived."""
-    if response._content is not None:
-        return _decode(response, [response._content])
-    parts: list[bytes] = []
-    if not response._consumed:
-        size = 0
-        chunks: AsyncGenerator[bytes, None] = response.iter_content()
-        try:
-            async for chunk in chunks:
-                parts.append(chunk)
-                size += len(chunk)
-                if size >= ERROR_BODY_READ_LIMIT:
-                    break
-        except (ConnectionError, TimeoutError, ResponseError):
-            pass  # what arrived is what the error message can quote
-        finally:
-            await chunks.aclose()
-    return _decode(response, parts)
+    body = _ErrorBody(response)
+    if not body.done:
+        with contextlib.suppress(*_BROKEN):
+            async with contextlib.aclosing(response.iter_content()) as chunks:
+                async for chunk in chunks:
+                    if body.add(chunk):
+                        break
+    return body.text()
 
 
 class _Checked:
