@@ -362,10 +362,9 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
         decoder = ConversationDecoder()
         received = 0
         body = response.iter_content()
-        chunks = aiter_text_deltas(body, decoder=decoder)
         try:
-            async with aclosing(body), aclosing(chunks):
-                async for delta in chunks:
+            async with aclosing(body):  # closing the body ends the stream early
+                async for delta in aiter_text_deltas(body, decoder=decoder):
                     received += len(delta)
                     yield delta
         except (ConnectionError, TimeoutError) as exc:
