@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers only
 __all__ = [
     "DEFAULT_IMPERSONATE",
     "DEFAULT_TIMEOUT",
+    "IDEMPOTENT_METHODS",
     "MAX_REDIRECTS",
     "Headers",
     "RequestSpec",
