@@ -161,7 +161,17 @@ def _error_line(exc: BaseException) -> str:
         text = f"{fact}; {_NOT_WORKING_HINT}"
     elif "routing timeout" in text:
         text += " | --timeout sets the seconds each provider has for its first text"
+    elif any(isinstance(e, TimeoutError) for e in [exc, *_inner_errors(exc)]):
+        text += " | --timeout sets the seconds a request may take"
     return f"{type(exc).__name__}: {text}"
+
+
+def _inner_errors(exc: BaseException) -> list[Any]:
+    """The failures a retry error collected (``RetryProviderError.exceptions``: name -> error)."""
+    inner = getattr(exc, "exceptions", None)
+    if isinstance(inner, dict):
+        return list(inner.values())
+    return list(inner) if isinstance(inner, list | tuple) else []
 
 
 # ---------------------------------------------------------------- shared helpers

@@ -48,6 +48,7 @@ def test_a_providers_own_timeout_is_reported_as_itself() -> None:
     assert result.returncode == 1
     assert "read timed out after 0.5 s (the provider's own timeout)" in result.stderr
     assert "None s" not in result.stderr and "routing timeout" not in result.stderr
+    assert "--timeout sets the seconds a request may take" in result.stderr
 
 
 def test_the_routing_timeout_names_the_option_that_sets_it() -> None:
