@@ -18,7 +18,10 @@ DESCRIPTION = "Local emulators of the five providers' wire protocols."
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Adds the emulator options to ``parser``."""
     parser.add_argument(
-        "--difficulty", type=str.lower, default="0fffff", help="ChatGpt PoW difficulty (hex)"
+        "--difficulty",
+        type=str.lower,
+        default="0fffff",
+        help="ChatGpt PoW difficulty (hex, either case; default 0fffff)",
     )
     parser.add_argument(
         "--stream-format",
