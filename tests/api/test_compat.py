@@ -104,15 +104,16 @@ def test_body_without_json_content_type_is_read_as_json(base_url: str) -> None:
     [
         ([{"role": "user"}], "messages[0].content"),
         ([{"role": "user", "content": None}], "messages[0].content"),
-        ([{"role": "system", "content": "s"}, {"role": "user", "content": 5}], "messages[1].content"),
+        (
+            [{"role": "system", "content": "s"}, {"role": "user", "content": 5}],
+            "messages[1].content",
+        ),
         ([{"content": "x"}], "messages[0].role"),
         ([{"role": "tool", "content": "r"}], "messages[0].tool_call_id"),
         (["hello"], "messages[0]"),
     ],
 )
-def test_invalid_messages_are_rejected(
-    base_url: str, messages: list[Any], param: str
-) -> None:
+def test_invalid_messages_are_rejected(base_url: str, messages: list[Any], param: str) -> None:
     error = _error(_post(base_url, {"model": "toy-1", "messages": messages}))
     assert error["param"] == param, error
 
@@ -212,9 +213,7 @@ def test_client_and_server_estimate_the_same_usage(sdk: openai.OpenAI) -> None:
 
 
 def test_responses_api_with_the_sdk(sdk: openai.OpenAI) -> None:
-    response = sdk.responses.create(
-        model="toy-1", input="Grüße, 世界", instructions="Be brief."
-    )
+    response = sdk.responses.create(model="toy-1", input="Grüße, 世界", instructions="Be brief.")
     expected = [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "Grüße, 世界"},

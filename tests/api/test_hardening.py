@@ -137,7 +137,7 @@ def test_a_slow_body_gets_408() -> None:
         sock = _connect(url)
         sock.sendall(
             b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\""
+            b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"model"'
         )
         received = _closed_within(sock, WAIT)
         assert received is not None and received.startswith(b"HTTP/1.1 408")

@@ -26,7 +26,6 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fastg4f import __version__
-from fastg4f.api.limits import LOOPBACK_HOSTS, Limits
 from fastg4f.api.errors import APIError, error_response, to_api_error, unsupported
 from fastg4f.api.generate import (
     Generation,
@@ -40,6 +39,7 @@ from fastg4f.api.generate import (
     settings_of,
     sse,
 )
+from fastg4f.api.limits import LOOPBACK_HOSTS, Limits
 from fastg4f.api.responses import completions, responses
 from fastg4f.api.schemas import (
     ChatCompletionRequest,
@@ -74,8 +74,8 @@ class _Guard:
         self.app = app
         self.limits = limits
         self.key = None if api_key is None else api_key.encode("utf-8")
-        self.hosts = None if allowed_hosts is None or "*" in allowed_hosts else allowed_hosts
-        self.hosts = None if self.hosts is None else {h.lower() for h in self.hosts}
+        any_host = allowed_hosts is None or "*" in allowed_hosts
+        self.hosts = None if any_host else {h.lower() for h in allowed_hosts or ()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -127,9 +127,8 @@ class _Guard:
             if deadline is None:
                 deadline = loop.time() + budget
             try:
-                async with asyncio.timeout_at(deadline):
-                    message = await receive()
-            except TimeoutError:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
                 raise APIError(
                     408,
                     f"The request body was not received within {budget:g} s",
@@ -207,11 +206,13 @@ def _check_chat(body: ChatCompletionRequest) -> None:
     for tools, choice in (("tools", "tool_choice"), ("functions", "function_call")):
         value = getattr(body, choice)
         if value is not None and value not in ("none", "auto"):
-            raise unsupported(choice, f"{choice} {value!r} needs tool calling, which is unsupported")
+            raise unsupported(
+                choice, f"{choice} {value!r} needs tool calling, which is unsupported"
+            )
         if getattr(body, tools) and value != "none":
             raise unsupported(
                 tools,
-                f"Tool calling is not supported by the providers; send {choice} \"none\" to "
+                f'Tool calling is not supported by the providers; send {choice} "none" to '
                 "keep the tools in the request unused",
             )
     if body.logprobs or body.top_logprobs:
@@ -330,7 +331,7 @@ async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
 
 def v1_routes(app: Any) -> list[str]:
     """``METHOD /v1/...`` of every route the app has, for the 404 message."""
-    found = []
+    found: list[str] = []
     for route in app.routes:
         if isinstance(route, Route) and route.path.startswith("/v1"):
             methods = sorted((route.methods or set()) - {"HEAD"})
@@ -402,11 +403,16 @@ def create_app(
     app.get("/health")(health)
     app.get("/v1/models")(list_models)
     app.get("/v1/models/{model:path}")(get_model)
-    post = {"response_model": None}
     chat_schema = _body_schema(ChatCompletionRequest)
-    app.post("/v1/chat/completions", openapi_extra=chat_schema, **post)(chat_completions)
-    app.post("/v1/responses", openapi_extra=_body_schema(ResponsesRequest), **post)(responses)
-    app.post("/v1/completions", openapi_extra=_body_schema(CompletionRequest), **post)(completions)
+    app.post("/v1/chat/completions", openapi_extra=chat_schema, response_model=None)(
+        chat_completions
+    )
+    app.post("/v1/responses", openapi_extra=_body_schema(ResponsesRequest), response_model=None)(
+        responses
+    )
+    app.post("/v1/completions", openapi_extra=_body_schema(CompletionRequest), response_model=None)(
+        completions
+    )
     return app
 
 
@@ -437,4 +443,3 @@ def create_app_from_env() -> FastAPI:
         route_timeout=float(timeout) if timeout else None,
         allowed_hosts=hosts.split(",") if hosts else LOOPBACK_HOSTS,
     )
-

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
@@ -128,7 +127,9 @@ class Generation:
             self.stops = stop_list(self.stop, 4)
         except ValueError as exc:
             raise unsupported("stop", str(exc)) from None
-        self.chosen = None if self.provider is None else resolve_providers(self.provider, self.settings)
+        self.chosen = (
+            None if self.provider is None else resolve_providers(self.provider, self.settings)
+        )
 
     @property
     def provider_label(self) -> str | None:

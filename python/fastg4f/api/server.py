@@ -49,14 +49,13 @@ class GuardedProtocol(H11Protocol):
         self._waiting_for: Any = None  # the cycle in place when the current wait began
         self._refused = False
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         if len(self.connections) >= self._max_connections:
             self._refused = True
-            assert isinstance(transport, asyncio.Transport)
             transport.write(_BUSY)
             transport.close()
             return
-        super().connection_made(transport)  # type: ignore[arg-type]
+        super().connection_made(transport)
         self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -110,7 +109,7 @@ def uvicorn_config(app: Any, limits: Limits | None = None, **options: Any) -> uv
     config = _Config(
         app,
         http=GuardedProtocol,
-        timeout_keep_alive=limits.keep_alive_timeout,  # type: ignore[arg-type]
+        timeout_keep_alive=limits.keep_alive_timeout,  # type: ignore[arg-type]  # a float works
         **options,
     )
     config.fastg4f_limits = limits
