@@ -14,7 +14,10 @@
    open-file limit is 256: how many of 20 ``/health`` probes over 10 s are answered (uvicorn's
    plain protocol: none, the server is stuck; ours: answered once the header timeout, 2 s here,
    closed them); (b) 500 concurrent streams through ``create_app(offline=True)`` (ChatGptt
-   against its emulator): errors must be 0.
+   against its emulator): errors must be 0; (c) the keep-alive race: 200 clients (httpx, whose
+   pool keeps idle connections 5 s) each stream 10 answers on one reused connection, pausing
+   4.8-5.0 s between them (2000 requests), against uvicorn's default keep-alive timeout (5 s)
+   and ours (75 s): errors for each.
 
 The server runs as a separate process (uvicorn, 127.0.0.1, ephemeral port); rows 1 and 3 serve a
 provider that yields a fixed number of tokens with no upstream latency, so the numbers are the
@@ -46,6 +49,7 @@ from fastg4f.providers import AsyncGeneratorProvider, ChatGpt
 from fastg4f.typing import Messages
 
 CONCURRENT = 200
+BENCHES = pathlib.Path(__file__).resolve().parent
 EMULATED_MESSAGES = [{"role": "user", "content": "Say hello to the benchmark."}]
 
 
@@ -243,12 +247,15 @@ async def concurrency(base: str, pid: int, count: int, gap: float) -> bool:
     return complete == CONCURRENT and not errors
 
 
-_HALF_OPEN_SERVER = r"""
+_LIMITED_SERVER = r"""
 import resource, sys, uvicorn
-resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+if sys.argv[2] != "0":
+    resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[2]), int(sys.argv[2])))
+sys.path.insert(0, sys.argv[3])
+from bench_api import Tokens
 from fastg4f.api import Limits, create_app
 from fastg4f.api.server import bind, uvicorn_config
-app, sock = create_app([]), bind("127.0.0.1", 0)
+app, sock = create_app([Tokens]), bind("127.0.0.1", 0)
 print(sock.getsockname()[1], flush=True)
 config = uvicorn_config(app, Limits(header_timeout=2), log_level="critical")
 if sys.argv[1] == "plain":
@@ -257,19 +264,47 @@ uvicorn.Server(config).run(sockets=[sock])
 """
 
 
-def half_open(protocol: str) -> int:
-    """/health probes answered (of 20) after 300 half-open requests; ``protocol``: plain/ours."""
-    import socket
-
+def limited_server(protocol: str, nofile: int = 0) -> tuple[subprocess.Popen[str], int]:
+    """A server process (``plain`` uvicorn or ``ours``) serving :class:`Tokens`; its port."""
     server = subprocess.Popen(
-        [sys.executable, "-c", _HALF_OPEN_SERVER, protocol],
+        [sys.executable, "-c", _LIMITED_SERVER, protocol, str(nofile), str(BENCHES)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    assert server.stdout is not None
+    return server, int(server.stdout.readline())
+
+
+async def keep_alive_race(port: int, clients: int = 200, rounds: int = 10) -> int:
+    """Errors among ``clients * rounds`` streams on reused connections with ~5 s pauses."""
+    import random
+
+    body = {"model": "tokens", "stream": True, "messages": [{"role": "user", "content": "5"}]}
+
+    async def client() -> int:
+        failed = 0
+        limits = httpx.Limits(max_connections=1)
+        url = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
+            for _ in range(rounds):
+                try:
+                    async with http.stream("POST", "/v1/chat/completions", json=body) as r:
+                        failed += r.status_code != 200 or b"[DONE]" not in await r.aread()
+                except httpx.HTTPError:
+                    failed += 1
+                await asyncio.sleep(random.uniform(4.8, 5.0))
+        return failed
+
+    return sum(await asyncio.gather(*[client() for _ in range(clients)]))
+
+
+def half_open(protocol: str) -> int:
+    """/health probes answered (of 20) after 300 half-open requests; ``protocol``: plain/ours."""
+    import socket
+
+    server, port = limited_server(protocol, 256)
     try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline())
         held = []
         for _ in range(300):
             sock = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -337,7 +372,19 @@ def hardening() -> bool:
     )
     server.should_exit = True
     thread.join(30)
-    return ours > 0 and errors == 0
+    races = {}
+    for protocol in ("plain", "ours"):
+        process, port = limited_server(protocol)
+        try:
+            races[protocol] = asyncio.run(keep_alive_race(port))
+        finally:
+            process.kill()
+            process.wait()
+    print(
+        f"2000 streams on reused connections, ~5 s pauses: {races['plain']} errors "
+        f"(keep-alive 5 s, uvicorn's default), {races['ours']} errors (75 s, fastg4f api)"
+    )
+    return ours > 0 and errors == 0 and races["ours"] == 0
 
 
 def main(argv: list[str] | None = None) -> int:

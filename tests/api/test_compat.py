@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
@@ -346,3 +348,56 @@ def test_request_limits_from_the_command_line() -> None:
         "--allowed-hosts",
     ):
         assert flag in result.stdout, flag
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found += [int(c) for c in f.read().split()]
+    return found
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux /proc")
+def test_workers_get_the_key_without_the_environment() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FASTG4F_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fastg4f", "api", "--port", "0", "--workers", "2"]
+        + ["--api-key", "s3cret-in-args"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stderr is not None
+        url = None
+        for line in process.stderr:
+            found = re.search(r"running on (http://127\.0\.0\.1:\d+)", line)
+            if found:
+                url = found.group(1)
+                break
+        assert url is not None
+        deadline = time.monotonic() + 60
+        while True:  # the workers start after the line
+            try:
+                if httpx.get(url + "/health", timeout=WAIT).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert httpx.get(url + "/v1/models", timeout=WAIT).status_code == 401
+        headers = {"authorization": "Bearer s3cret-in-args"}
+        assert httpx.get(url + "/v1/models", headers=headers, timeout=WAIT).status_code == 200
+        workers = _children(process.pid)
+        assert workers
+        for pid in workers:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                assert b"s3cret-in-args" not in f.read()
+    finally:
+        process.terminate()
+        try:
+            process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()

@@ -195,7 +195,9 @@ def test_openai_types_are_enforced(base_url: str, field: dict[str, object]) -> N
 
 
 def test_authentication_comes_before_the_body() -> None:
-    with serve(create_app([ECHO], api_key="s3cret")) as url:
+    with serve(create_app([ECHO], api_key="s3cret", limits=Limits(max_body_bytes=100))) as url:
+        too_big = httpx.post(url + "/v1/chat/completions", content=b"x" * 200, timeout=WAIT)
+        assert too_big.status_code == 401  # not 413: nothing about the body before the key
         bad = httpx.post(url + "/v1/chat/completions", content=b"{nope", timeout=WAIT)
         assert bad.status_code == 401
         wrong_type = _post(url, {"model": "toy-1", "messages": MESSAGES, "stream": "yes"})

@@ -356,6 +356,12 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 # ---------------------------------------------------------------- the factory
 
+_POSTS: tuple[tuple[str, Any, type[BaseModel]], ...] = (
+    ("/v1/chat/completions", chat_completions, ChatCompletionRequest),
+    ("/v1/responses", responses, ResponsesRequest),
+    ("/v1/completions", completions, CompletionRequest),
+)
+
 
 def create_app(
     providers: Sequence[ProviderType] | None = None,
@@ -403,16 +409,8 @@ def create_app(
     app.get("/health")(health)
     app.get("/v1/models")(list_models)
     app.get("/v1/models/{model:path}")(get_model)
-    chat_schema = _body_schema(ChatCompletionRequest)
-    app.post("/v1/chat/completions", openapi_extra=chat_schema, response_model=None)(
-        chat_completions
-    )
-    app.post("/v1/responses", openapi_extra=_body_schema(ResponsesRequest), response_model=None)(
-        responses
-    )
-    app.post("/v1/completions", openapi_extra=_body_schema(CompletionRequest), response_model=None)(
-        completions
-    )
+    for path, handler, body in _POSTS:
+        app.post(path, openapi_extra=_body_schema(body), response_model=None)(handler)
     return app
 
 

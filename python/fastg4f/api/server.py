@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import functools
 import ipaddress
+import logging
 import resource
 import socket
 import sys
@@ -209,6 +210,11 @@ def run_api(
     config = uvicorn_config(
         factory, limits, factory=True, workers=workers, log_level=log_level, host=host, port=port
     )
+    bound = sock.getsockname()[1]
+    shown = f"[{host.strip('[]')}]" if ":" in host else host
+    logging.getLogger("uvicorn.error").info(
+        "Uvicorn running on http://%s:%d (Press CTRL+C to quit)", shown, bound
+    )
     try:
         if workers == 1:
             uvicorn.Server(config).run(sockets=[sock])
@@ -216,5 +222,7 @@ def run_api(
             from uvicorn.supervisors import Multiprocess
 
             Multiprocess(config, sockets=[sock]).run()
+    except KeyboardInterrupt:  # uvicorn re-raises the interrupt after a graceful shutdown
+        pass
     finally:
         sock.close()
