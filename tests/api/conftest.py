@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import uvicorn
 
 from fastg4f.api import Limits
@@ -37,3 +39,25 @@ def serve(app: Any, limits: Limits | None = None) -> Iterator[str]:
         server.should_exit = True
         thread.join(20)
         sock.close()
+
+
+def started_url(lines: Iterable[str]) -> str:
+    """The URL of uvicorn's ``running on http://...`` line among a server's log lines."""
+    for line in lines:
+        found = re.search(r"running on (http://127\.0\.0\.1:\d+)", line)
+        if found:
+            return found.group(1)
+    raise AssertionError("the server did not say where it runs")
+
+
+def wait_healthy(url: str, wait: float = 60.0) -> None:
+    """Waits until ``GET /health`` answers 200 (connections may be refused or closed first)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            if httpx.get(url + "/health", timeout=wait).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{url} did not become healthy"
+        time.sleep(0.05)

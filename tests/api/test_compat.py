@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
@@ -22,7 +20,7 @@ from fastg4f.client import Client
 from fastg4f.models import ModelTable
 from fastg4f.providers import AsyncGeneratorProvider
 from fastg4f.typing import Messages
-from tests.api.conftest import serve
+from tests.api.conftest import serve, started_url, wait_healthy
 from tests.toy_providers import answer_text, answer_words, make_provider
 
 MESSAGES = [{"role": "user", "content": "Grüße, 世界"}]
@@ -358,34 +356,22 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+KEY_ARGS = ("--api-key", "s3cret-in-args")
+
+
 @pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux /proc")
 def test_workers_get_the_key_without_the_environment() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FASTG4F_")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "fastg4f", "api", "--port", "0", "--workers", "2"]
-        + ["--api-key", "s3cret-in-args"],
+        [sys.executable, "-m", "fastg4f", "api", "--port", "0", "--workers", "2", *KEY_ARGS],
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
     try:
         assert process.stderr is not None
-        url = None
-        for line in process.stderr:
-            found = re.search(r"running on (http://127\.0\.0\.1:\d+)", line)
-            if found:
-                url = found.group(1)
-                break
-        assert url is not None
-        deadline = time.monotonic() + 60
-        while True:  # the workers start after the line
-            try:
-                if httpx.get(url + "/health", timeout=WAIT).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        url = started_url(process.stderr)
+        wait_healthy(url)  # the workers start after the line
         assert httpx.get(url + "/v1/models", timeout=WAIT).status_code == 401
         headers = {"authorization": "Bearer s3cret-in-args"}
         assert httpx.get(url + "/v1/models", headers=headers, timeout=WAIT).status_code == 200

@@ -4,6 +4,7 @@ half-open connections, lax types, authentication order; each against a real uvic
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Iterator
 
@@ -12,7 +13,7 @@ import pytest
 
 from fastg4f.api import Limits, create_app
 from fastg4f.emulators._http import EmulatorHTTPServer, Response
-from tests.api.conftest import serve
+from tests.api.conftest import serve, wait_healthy
 from tests.toy_providers import make_provider
 
 MESSAGES = [{"role": "user", "content": "hi"}]
@@ -156,15 +157,7 @@ def test_connections_over_the_limit_are_refused_at_once() -> None:
         for sock in idle:
             sock.close()
         extra.close()
-        deadline = time.monotonic() + WAIT
-        while True:  # the slots are free again once the idle connections are gone
-            try:
-                if httpx.get(url + "/health", timeout=WAIT).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        wait_healthy(url, WAIT)  # the slots are free again once the idle connections are gone
 
 
 def test_keep_alive_outlasts_common_client_pools() -> None:
@@ -220,8 +213,6 @@ def test_a_non_ascii_key_is_compared_as_utf8() -> None:
 
 def test_the_emulator_server_holds_a_burst_of_connections() -> None:
     server = EmulatorHTTPServer(lambda request: Response(200, b"ok"))
-    import threading
-
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
