@@ -881,6 +881,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::float_cmp)] // exact: the results must be the very doubles Python gives
     fn round_millis_matches_python_round() {
         // Values checked against CPython's round(t, 3).
         assert_eq!(round_millis(1_732_000_000.123_456), 1_732_000_000.123);

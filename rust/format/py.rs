@@ -214,7 +214,7 @@ impl<'py> Reader for PyReader<'py> {
     fn take_text(&mut self, value: Self::Value) -> Result<Self::Text, Self::Value> {
         value
             .cast_into::<PyString>()
-            .map_err(|err| err.into_inner())
+            .map_err(pyo3::CastIntoError::into_inner)
     }
 
     fn kind(&mut self, value: &Self::Value) -> PyResult<Kind<Self::Text, Self::Value>> {
@@ -347,6 +347,9 @@ fn format_conversation<'py>(messages: &Bound<'py, PyAny>) -> PyResult<Bound<'py,
 }
 
 /// Adds this concern's functions and classes to the native module.
+///
+/// # Errors
+/// When the module refuses an attribute.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(format_prompt, m)?)?;
     m.add_function(wrap_pyfunction!(format_conversation, m)?)?;

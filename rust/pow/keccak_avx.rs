@@ -42,7 +42,7 @@ macro_rules! x4_chi {
 }
 macro_rules! x4_splat {
     ($c:expr) => {
-        _mm256_set1_epi64x($c as i64)
+        _mm256_set1_epi64x(($c).cast_signed())
     };
 }
 
@@ -131,7 +131,7 @@ macro_rules! x8_chi {
 }
 macro_rules! x8_splat {
     ($c:expr) => {
-        _mm512_set1_epi64($c as i64)
+        _mm512_set1_epi64(($c).cast_signed())
     };
 }
 

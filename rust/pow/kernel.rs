@@ -29,6 +29,7 @@ impl SimdLevel {
     pub const ALL: [SimdLevel; 3] = [SimdLevel::Portable, SimdLevel::Avx2, SimdLevel::Avx512];
 
     /// The name used in Python (`"portable"`, `"avx2"`, `"avx512"`).
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             SimdLevel::Portable => "portable",
@@ -38,6 +39,7 @@ impl SimdLevel {
     }
 
     /// Parses a level name (case-insensitive); `None` for anything else.
+    #[must_use]
     pub fn parse(name: &str) -> Option<SimdLevel> {
         let name = name.trim();
         SimdLevel::ALL
@@ -46,6 +48,7 @@ impl SimdLevel {
     }
 
     /// Number of messages hashed per kernel call.
+    #[must_use]
     pub fn lanes(self) -> usize {
         match self {
             SimdLevel::Portable => 1,
@@ -55,6 +58,7 @@ impl SimdLevel {
     }
 
     /// Whether this CPU can run the level.
+    #[must_use]
     pub fn is_supported(self) -> bool {
         let cpu = cpu();
         match self {
@@ -65,6 +69,7 @@ impl SimdLevel {
     }
 
     /// The best level this CPU supports.
+    #[must_use]
     pub fn detect() -> SimdLevel {
         SimdLevel::ALL
             .into_iter()
@@ -74,6 +79,7 @@ impl SimdLevel {
     }
 
     /// Every level this CPU supports, weakest first.
+    #[must_use]
     pub fn available() -> Vec<SimdLevel> {
         SimdLevel::ALL
             .into_iter()
@@ -143,6 +149,7 @@ pub struct Portable {
 
 impl Portable {
     /// The kernel with the best scalar permutation for this CPU.
+    #[must_use]
     pub fn new() -> Portable {
         Portable {
             permute: permutation(),
@@ -208,6 +215,7 @@ macro_rules! s_splat {
 /// round with rho and pi fused (about 15% faster here than `keccak::f1600`, which the tests use
 /// as the oracle).
 #[inline(always)]
+#[allow(clippy::inline_always)] // inlined into the BMI copy, which must compile its own body
 fn f1600_scalar(state: &mut [u64; 25]) {
     let mut a = *state;
     keccak_rounds!(a, s_xor5, s_xor, s_rol, s_chi, s_splat);
@@ -217,6 +225,7 @@ fn f1600_scalar(state: &mut [u64; 25]) {
 /// The scalar Keccak-f[1600] for this CPU: [`f1600_scalar`] compiled a second time with BMI1/BMI2
 /// (`andn`, `rorx`) when the CPU has them. Callers keep the returned pointer, so the CPU is not
 /// asked again per permutation.
+#[must_use]
 pub fn permutation() -> fn(&mut [u64; 25]) {
     #[cfg(target_arch = "x86_64")]
     {
@@ -255,12 +264,14 @@ pub fn absorb_blocks(state: &mut [u64; 25], data: &[u8]) {
 }
 
 /// The number of rate blocks a message of `len` bytes occupies once SHA3-padded.
+#[must_use]
 pub fn padded_blocks(len: usize) -> usize {
     len / RATE + 1
 }
 
 /// Sets byte `pos` of lane `lane` in a word-major buffer.
 #[inline(always)]
+#[allow(clippy::inline_always)] // per byte of every lane in the search loop (measured)
 pub fn put_byte<const L: usize>(words: &mut [[u64; L]], lane: usize, pos: usize, byte: u8) {
     let shift = (pos % 8) * 8;
     let word = &mut words[pos / 8][lane];
@@ -320,6 +331,7 @@ fn hash_all<K: Kernel<L>, const L: usize>(kernel: &K, msgs: &[&[u8]]) -> Vec<[u8
 /// SHA3-512 of every message, computed `level.lanes()` at a time by the kernel of `level`.
 ///
 /// Returns `None` when the CPU does not support `level`.
+#[must_use]
 pub fn sha3_512_lanes(msgs: &[&[u8]], level: SimdLevel) -> Option<Vec<[u8; 64]>> {
     match level {
         SimdLevel::Portable => Some(hash_all(&Portable::new(), msgs)),
@@ -338,7 +350,12 @@ mod tests {
     use sha3::Digest;
 
     fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        bytes
+            .iter()
+            .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+            .map(char::from)
+            .collect()
     }
 
     // FIPS 202 / NIST CAVP example values for SHA3-512.

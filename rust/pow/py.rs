@@ -101,14 +101,19 @@ impl Host for PyHost<'_> {
 }
 
 /// The SIMD levels this CPU supports, weakest first (always starts with ``"portable"``).
+#[must_use]
 #[pyfunction]
 pub fn available_simd_levels() -> Vec<&'static str> {
     search::available_names()
 }
 
 /// SHA3-512 of each message, hashed several at a time by the kernel of `simd`.
+///
+/// # Errors
+/// `ValueError` for an unknown or unsupported level, or more than the size bound.
 #[pyfunction]
 #[pyo3(signature = (messages, simd))]
+#[allow(clippy::needless_pass_by_value)] // owned: PyO3 extracts a list into a `Vec`
 pub fn sha3_512_lanes<'py>(
     py: Python<'py>,
     messages: Vec<Vec<u8>>,
@@ -121,6 +126,9 @@ pub fn sha3_512_lanes<'py>(
 }
 
 /// Searches nonces `start..limit` for the smallest whose message satisfies the rule.
+///
+/// # Errors
+/// As [`search::search`]; Ctrl-C raises `KeyboardInterrupt`.
 #[pyfunction]
 #[pyo3(signature = (
     seed, pieces, rule, target, length, *, start=0, limit, timeout=None, threads=None, simd=None,
@@ -158,6 +166,9 @@ pub fn pow_search(
 }
 
 /// Adds this concern's functions, classes and bounds to the native module.
+///
+/// # Errors
+/// When the module refuses an attribute.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("simd_level", search::default_level_name())?;
     m.add("SIMD_CHOICES", PyTuple::new(m.py(), search::SIMD_CHOICES)?)?;

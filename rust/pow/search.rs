@@ -171,6 +171,7 @@ pub enum Status {
 
 impl Status {
     /// The name used in Python.
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Status::Found => "found",
