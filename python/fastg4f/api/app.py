@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fastg4f import __version__, errors
+from fastg4f import __version__, errors, trace
+from fastg4f.api import gui
 from fastg4f.client.service import apply_stop, stream_text
 from fastg4f.client.stubs import ModelList, Usage, completion_id
 from fastg4f.models import ModelTable
@@ -451,6 +452,8 @@ def create_app(
             APIError(exc.status_code, str(exc.detail), code=codes.get(exc.status_code))
         )
 
+    gui.install(app, table, ignore_working=ignore_working, dependencies=[Depends(check_key)])
+
     def routable() -> list[str]:
         entries = table.entries()
         return [
@@ -487,6 +490,7 @@ def create_app(
             return _error_response(to_api_error(exc))
 
     async def answer(body: ChatCompletionRequest, request: Request) -> Response | dict[str, Any]:
+        timing = trace.begin()
         messages = _check_request(body, limits)
         stops = _stop_list(body.stop)
         answered: list[Candidate] = []
@@ -537,10 +541,12 @@ def create_app(
                     }
                 ],
                 "usage": usage.model_dump(),
+                "fastg4f": timing.summary(provider_label()),
             }
         # Wait for the first text before answering, so a failure still gets a real status.
         try:
             first: str | None = await deltas.__anext__()
+            timing.mark_first_text()
         except StopAsyncIteration:
             first = None
         except BaseException:
@@ -566,7 +572,8 @@ def create_app(
                 return
             finally:
                 await _aclose(deltas)
-            yield _sse(_chunk(cid, created, model, provider, {}, "stop"))
+            last = _chunk(cid, created, model, provider, {}, "stop")
+            yield _sse({**last, "fastg4f": timing.summary(provider)})
             if include_usage:
                 usage = Usage.estimate(prompt_text, "".join(parts)).model_dump()
                 final = _chunk(cid, created, model, provider, {})
