@@ -176,6 +176,7 @@ function selectConversation(id) {
   ui.system.value = c?.system ?? "";
   renderList();
   renderMessages();
+  scrollToEnd();
   closeSidebarOnPhone();
 }
 
@@ -389,10 +390,22 @@ function schedulePaint(answer) {
   if (!frame) {
     frame = requestAnimationFrame(() => {
       frame = 0;
+      const follow = atBottom();
       for (const a of pending) paintAnswer(a);
       pending.clear();
+      if (follow) scrollToEnd();
     });
   }
+}
+
+// The view follows a streaming answer unless the reader scrolled up.
+function atBottom() {
+  const m = ui.messages;
+  return m.scrollHeight - m.scrollTop - m.clientHeight < 80;
+}
+
+function scrollToEnd() {
+  ui.messages.scrollTop = ui.messages.scrollHeight;
 }
 
 function paintAnswer(answer) {
@@ -463,12 +476,15 @@ async function answerTurn(c, pairs) {
   save();
   renderList();
   renderMessages();
+  scrollToEnd();
   setBusy(true);
   await Promise.all(turn.answers.map((answer) => stream(answer, messages)));
   c.updated = Date.now();
   save();
   setBusy(false);
+  const follow = atBottom();
   renderMessages();
+  if (follow) scrollToEnd();
 }
 
 async function stream(answer, messages) {
