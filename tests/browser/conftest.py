@@ -44,8 +44,10 @@ def out_dir() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module: Playwright's sync API keeps an event loop running in this
+    thread while it is open, which other modules' ``asyncio.run`` must not meet."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
