@@ -4,12 +4,8 @@ metadata of each completion, the offline docs, and ``fastg4f gui``."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import stat
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +18,7 @@ from fastg4f.api import create_app
 from fastg4f.api.gui import PAGE_CSP
 from fastg4f.emulators import expected_answer, offline
 from tests.api.conftest import serve
+from tests.gui_command import run_gui
 from tests.toy_providers import make_provider
 
 
@@ -198,41 +195,19 @@ def _browser_script(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_gui_command_prints_the_url_and_opens_the_browser(tmp_path: Path) -> None:
     script, opened = _browser_script(tmp_path)
-    env = dict(os.environ, BROWSER=str(script), PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fastg4f", "gui", "--offline", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        match = re.fullmatch(r"fastg4f chat page: (http://127\.0\.0\.1:\d+/)\n", line)
-        assert match, line
-        url = match.group(1)
+    with run_gui(env={"BROWSER": str(script)}) as gui:
         deadline = time.monotonic() + 30
         while not opened.exists() or not opened.read_text().strip():
             assert time.monotonic() < deadline, "the browser was not opened"
-            assert process.poll() is None
+            assert gui.process.poll() is None
             time.sleep(0.05)
-        assert opened.read_text().strip() == url
+        assert opened.read_text().strip() == gui.url
         # The browser is opened only once the server answers.
-        page = httpx.get(url)
+        page = httpx.get(gui.url)
         assert page.status_code == 200 and "fastg4f chat" in page.text
-        r = httpx.get(url + "v1/providers")
+        r = httpx.get(gui.url + "v1/providers")
         assert {p["id"] for p in r.json()["data"] if p["emulated"]} >= {"ChatGpt", "Aichat"}
-    finally:
-        if process.stdout is not None:
-            process.stdout.close()
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    assert process.returncode in (0, 130)
+    assert gui.process.returncode in (0, 130)
 
 
 def test_gui_command_has_the_api_options() -> None:

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +13,7 @@ from fastg4f.api import create_app
 from fastg4f.emulators import expected_answer, offline
 from tests.api.conftest import serve
 from tests.browser.conftest import Server, Watch, watch
+from tests.gui_command import run_gui
 
 pytestmark = pytest.mark.slow
 
@@ -424,27 +421,17 @@ def test_offline_docs_pages(context: Any, server: Server) -> None:
 
 def test_gui_command_serves_the_page_offline(context: Any) -> None:
     """``fastg4f gui --offline --no-browser --port 0``: prints the URL; the page answers."""
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fastg4f", "gui", "--offline", "--no-browser", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line.startswith("fastg4f chat page: http://127.0.0.1:"), line
-        url = line.split(": ", 1)[1].strip()
+    with run_gui("--no-browser") as gui:
         page = context.new_page()
         seen = watch(page)
-        for _ in range(100):
+        deadline = time.monotonic() + 30
+        while True:
             try:
-                page.goto(url)
+                page.goto(gui.url)
                 break
             except Exception:
-                page.wait_for_timeout(100)
+                assert time.monotonic() < deadline, "the page did not load"
+                time.sleep(0.1)
         until(page, READY)
         choose(page, "ChatGpt", "gpt-4o")
         send(page, "from the command line")
@@ -452,13 +439,4 @@ def test_gui_command_serves_the_page_offline(context: Any) -> None:
         content = last_answer(page).locator(".content").text_content()
         assert content == chatgpt_answer("from the command line")
         assert seen.errors == []
-        assert seen.foreign(url) == []
-    finally:
-        if process.stdout is not None:
-            process.stdout.close()
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        assert seen.foreign(gui.url) == []

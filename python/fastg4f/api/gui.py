@@ -19,7 +19,7 @@ nosniff`` and ``Referrer-Policy: no-referrer``.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -173,38 +173,36 @@ def _offline_docs(app: FastAPI) -> None:
     routes = app.router.routes
     routes[:] = [r for r in routes if getattr(r, "path", None) not in replaced]
     app.mount(_DOCS_ASSETS, _WithHeaders(StaticFiles(directory=assets), _headers(DOCS_CSP)))
-    headers = _headers(DOCS_CSP)
 
-    if docs_url is not None:
+    def swagger(root: str) -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=root + openapi_url,
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
+            swagger_js_url=f"{root}{_DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{_DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{_DOCS_ASSETS}/favicon.png",
+            swagger_ui_parameters=app.swagger_ui_parameters,
+        )
 
-        async def swagger(request: Request) -> HTMLResponse:
-            root = request.scope.get("root_path", "")
-            page = get_swagger_ui_html(
-                openapi_url=root + openapi_url,
-                title=f"{app.title} - Swagger UI",
-                oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
-                swagger_js_url=f"{root}{_DOCS_ASSETS}/swagger-ui-bundle.js",
-                swagger_css_url=f"{root}{_DOCS_ASSETS}/swagger-ui.css",
-                swagger_favicon_url=f"{root}{_DOCS_ASSETS}/favicon.png",
-                swagger_ui_parameters=app.swagger_ui_parameters,
-            )
-            page.headers.update(headers)
-            return page
+    def redoc(root: str) -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=root + openapi_url,
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{root}{_DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{root}{_DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
 
-        app.add_api_route(docs_url, swagger, methods=["GET"], include_in_schema=False)
+    for url, render in ((docs_url, swagger), (redoc_url, redoc)):
+        if url is not None:
+            app.add_api_route(url, _docs_endpoint(render), methods=["GET"], include_in_schema=False)
 
-    if redoc_url is not None:
 
-        async def redoc(request: Request) -> HTMLResponse:
-            root = request.scope.get("root_path", "")
-            page = get_redoc_html(
-                openapi_url=root + openapi_url,
-                title=f"{app.title} - ReDoc",
-                redoc_js_url=f"{root}{_DOCS_ASSETS}/redoc.standalone.js",
-                redoc_favicon_url=f"{root}{_DOCS_ASSETS}/favicon.png",
-                with_google_fonts=False,
-            )
-            page.headers.update(headers)
-            return page
+def _docs_endpoint(render: Callable[[str], HTMLResponse]) -> Callable[..., Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        page = render(request.scope.get("root_path", ""))
+        page.headers.update(_headers(DOCS_CSP))
+        return page
 
-        app.add_api_route(redoc_url, redoc, methods=["GET"], include_in_schema=False)
+    return endpoint
