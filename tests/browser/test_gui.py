@@ -98,7 +98,7 @@ def test_page_loads_clean_with_security_headers(
 
 
 def test_prompt_streams_into_the_page(context: Any, server: Server) -> None:
-    server.urls.emulators.configure("ChatGpt", chunk_delay=0.02, chunk_max=8)
+    server.urls.emulators.configure("ChatGpt", chunk_delay=0.02, chunk_max=40)
     try:
         page, seen = open_page(context, server.url)
         choose(page, "ChatGpt", "gpt-4o")
@@ -440,3 +440,45 @@ def test_gui_command_serves_the_page_offline(context: Any) -> None:
         assert content == chatgpt_answer("from the command line")
         assert seen.errors == []
         assert seen.foreign(gui.url) == []
+
+
+MARKDOWN_CASES = [
+    ("# Title", "<h1>Title</h1>"),
+    (
+        "a *b* **c** ~~d~~ `<e>`",
+        "<p>a <em>b</em> <strong>c</strong> <del>d</del> <code>&lt;e&gt;</code></p>",
+    ),
+    ("line one\nline two", "<p>line one<br>line two</p>"),
+    ("- a\n- b\n  - c", "<ul><li>a</li><li><p>b</p><ul><li>c</li></ul></li></ul>"),
+    ("3. x\n4. y", '<ol start="3"><li>x</li><li>y</li></ol>'),
+    ("> quoted", "<blockquote><p>quoted</p></blockquote>"),
+    ("---", "<hr>"),
+    (
+        "see https://example.com/a_b.",
+        '<p>see <a href="https://example.com/a_b" rel="noopener noreferrer nofollow" '
+        'target="_blank">https://example.com/a_b</a>.</p>',
+    ),
+    ("[x](data:text/html,<b>hi</b>)", "<p>[x](data:text/html,&lt;b&gt;hi&lt;/b&gt;)</p>"),
+    ("[x](JavaScript:alert(1))", "<p>[x](JavaScript:alert(1))</p>"),
+    ("<b onclick=alert(1)>x</b>", "<p>&lt;b onclick=alert(1)&gt;x&lt;/b&gt;</p>"),
+    ("snake_case_name and a__b__c", "<p>snake_case_name and a__b__c</p>"),
+    ("```\nunterminated <i>", '<div class="code">'),
+]
+
+
+def test_markdown_renderer_cases(context: Any, server: Server) -> None:
+    page, seen = open_page(context, server.url)
+    rendered = page.evaluate(
+        """async (cases) => {
+            const { renderMarkdown } = await import('/static/markdown.js');
+            return cases.map((text) => {
+                const box = document.createElement('div');
+                box.append(renderMarkdown(text));
+                return box.innerHTML;
+            });
+        }""",
+        [text for text, _ in MARKDOWN_CASES],
+    )
+    for (text, expected), html in zip(MARKDOWN_CASES, rendered, strict=True):
+        assert html.startswith(expected), (text, html)
+    assert seen.errors == []

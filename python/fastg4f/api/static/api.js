@@ -3,11 +3,13 @@
 const MAX_EVENT_CHARS = 4 * 1024 * 1024; // one server-sent event; more means a broken stream
 
 export class ApiError extends Error {
-  constructor(status, message, code = null) {
-    super(message);
+  constructor(status, message, code = null, detail = "") {
+    super(detail ? `${message} ${detail}` : message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
+    this.headline = message; // what happened, in a sentence
+    this.detail = detail; // the server's own words
   }
 }
 
@@ -22,11 +24,9 @@ const EXPLAIN = {
   504: "The provider did not answer in time",
 };
 
-/** The sentence shown for an error status and the server's own message. */
-export function explain(status, message) {
-  const head = EXPLAIN[status] ?? (status ? `The server answered with status ${status}` : "");
-  if (!message) return `${head}.`;
-  return head ? `${head}: ${message}` : message;
+/** The sentence shown for an error status. */
+export function explain(status) {
+  return `${EXPLAIN[status] ?? `The server answered with status ${status}`}.`;
 }
 
 async function errorFrom(response) {
@@ -39,7 +39,7 @@ async function errorFrom(response) {
   } catch {
     message = response.statusText;
   }
-  return new ApiError(response.status, explain(response.status, String(message)), code);
+  return new ApiError(response.status, explain(response.status), code, String(message));
 }
 
 function headers(key, json) {
@@ -124,7 +124,7 @@ function* parseEvent(data) {
   if (chunk.error) {
     const code = chunk.error.code;
     const status = { rate_limit_exceeded: 429, upstream_timeout: 504 }[code] ?? 502;
-    throw new ApiError(status, explain(status, chunk.error.message), code);
+    throw new ApiError(status, explain(status), code, String(chunk.error.message ?? ""));
   }
   const text = chunk.choices?.[0]?.delta?.content;
   if (text) yield { text };

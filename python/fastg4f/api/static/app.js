@@ -11,7 +11,7 @@ const ui = {
   exportButton: $("export"), importFile: $("import-file"), sideStatus: $("side-status"),
   provider: $("provider"), model: $("model"), pin: $("pin"), compare: $("compare"),
   pins: $("pins"), system: $("system"), messages: $("messages"), composer: $("composer"),
-  prompt: $("prompt"), send: $("send"), stop: $("stop"),
+  prompt: $("prompt"), send: $("send"), stop: $("stop"), announce: $("announce"),
   keyDialog: $("key-dialog"), keyForm: $("key-form"), keyInput: $("key-input"),
   keyRemember: $("key-remember"), keyError: $("key-error"),
 };
@@ -361,9 +361,10 @@ function assistantNode(turn, isLast) {
     const error = el("p", "error-text");
     error.setAttribute("role", "alert");
     const actions = el("div", "actions");
-    actions.append(copyButton(() => answer.content, `Copy the answer from ${label}`));
+    const copyAnswer = copyButton(() => answer.content, `Copy the answer from ${label}`);
+    actions.append(copyAnswer);
     box.append(content, meta, error, actions);
-    views.set(answer, { box, content, meta, error });
+    views.set(answer, { box, content, meta, error, copyAnswer });
     paintAnswer(answer);
     columns.append(box);
   }
@@ -416,8 +417,13 @@ function paintAnswer(answer) {
   view.box.setAttribute("aria-busy", live.has(answer) ? "true" : "false");
   const timing = describeTiming(answer.meta);
   view.meta.textContent = answer.stopped ? ["stopped", timing].filter(Boolean).join(" · ") : timing;
-  view.error.textContent = answer.error ?? "";
+  view.error.replaceChildren();
+  if (answer.error) {
+    view.error.append(el("strong", null, answer.error));
+    if (answer.errorDetail) view.error.append(" ", el("span", "detail", answer.errorDetail));
+  }
   view.error.hidden = !answer.error;
+  view.copyAnswer.hidden = !answer.content;
 }
 
 // ---------------------------------------------------------------- sending
@@ -479,6 +485,10 @@ async function answerTurn(c, pairs) {
   scrollToEnd();
   setBusy(true);
   await Promise.all(turn.answers.map((answer) => stream(answer, messages)));
+  // Screen readers hear the end of an answer, not every piece of it.
+  ui.announce.textContent = turn.answers
+    .map((a) => (a.error ? `Error: ${a.error}` : a.stopped ? "Answer stopped." : "Answer complete."))
+    .join(" ");
   c.updated = Date.now();
   save();
   setBusy(false);
@@ -504,7 +514,8 @@ async function stream(answer, messages) {
     if (err.name === "AbortError") {
       answer.stopped = true;
     } else {
-      answer.error = err.message;
+      answer.error = err.headline ?? err.message;
+      answer.errorDetail = err.detail ?? "";
       if (err instanceof ApiError && err.status === 401) {
         askKey(storedKey() ? "The key was not accepted." : "");
       }
