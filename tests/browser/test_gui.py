@@ -404,6 +404,14 @@ def test_api_key_is_asked_once_and_kept_for_the_session(browser: Any) -> None:
             other.goto(url)
             until(other, READY)
             assert not other.locator("#key-dialog").is_visible()
+            # Escape without a key: the page says what is missing instead of waiting forever.
+            page.evaluate("() => localStorage.clear()")
+            page.reload()
+            dialog.wait_for(state="visible")
+            page.keyboard.press("Escape")
+            notice = page.locator(".notice")
+            notice.wait_for(state="visible")
+            assert "needs a valid API key" in (notice.text_content() or "")
         finally:
             ctx.close()
 

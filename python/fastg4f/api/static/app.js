@@ -55,15 +55,21 @@ function askKey(message) {
   return new Promise((resolve) => keyWaiters.push(resolve));
 }
 
+function keyGiven(key) {
+  const waiters = keyWaiters;
+  keyWaiters = [];
+  waiters.forEach((resolve) => resolve(key));
+}
+
 ui.keyForm.addEventListener("submit", () => {
   const key = ui.keyInput.value.trim();
   sessionStorage.removeItem("fastg4f.key");
   localStorage.removeItem("fastg4f.key");
   (ui.keyRemember.checked ? localStorage : sessionStorage).setItem("fastg4f.key", key);
-  const waiters = keyWaiters;
-  keyWaiters = [];
-  waiters.forEach((resolve) => resolve(key));
+  keyGiven(key);
 });
+// Escape closes the dialog without a key: whoever waited gets the 401 error.
+ui.keyDialog.addEventListener("cancel", () => keyGiven(null));
 
 /** getJSON that asks for the API key on 401 and tries again. */
 async function getWithKey(path) {
@@ -72,7 +78,8 @@ async function getWithKey(path) {
       return await getJSON(path, storedKey());
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401) throw err;
-      await askKey(storedKey() ? "The key was not accepted." : "");
+      const key = await askKey(storedKey() ? "The key was not accepted." : "");
+      if (key === null) throw new ApiError(401, `${err.message} Reload the page to enter it.`);
     }
   }
 }
