@@ -490,3 +490,28 @@ def test_markdown_renderer_cases(context: Any, server: Server) -> None:
     for (text, expected), html in zip(MARKDOWN_CASES, rendered, strict=True):
         assert html.startswith(expected), (text, html)
     assert seen.errors == []
+
+
+def test_system_prompt_and_new_chat(context: Any, server: Server) -> None:
+    page, _ = open_page(context, server.url)
+    choose(page, "ChatGpt", "gpt-4o")
+    page.click("details.system summary")
+    page.fill("#system", "Answer in French.")
+    send(page, "Hello")
+    wait_idle(page)
+    messages = [
+        {"role": "system", "content": "Answer in French."},
+        {"role": "user", "content": "Hello"},
+    ]
+    content = last_answer(page).locator(".content").text_content()
+    assert content == expected_answer("ChatGpt", messages)
+    page.click("#new-chat")
+    assert page.locator(".msg").count() == 0
+    assert page.input_value("#system") == ""
+    send(page, "Hello")
+    wait_idle(page)
+    assert last_answer(page).locator(".content").text_content() == chatgpt_answer("Hello")
+    assert page.locator(".conv-open").count() == 2
+    # Each conversation keeps its own system prompt.
+    page.locator(".conv-open").nth(1).click()
+    assert page.input_value("#system") == "Answer in French."
