@@ -325,10 +325,27 @@ function copyButton(getText, label) {
   return b;
 }
 
+// The Clipboard API exists only in secure contexts (https, localhost); a page opened over plain
+// http from another machine falls back to the older copy command.
+async function writeClipboard(text) {
+  if (navigator.clipboard?.writeText) {
+    await navigator.clipboard.writeText(text);
+    return;
+  }
+  const area = el("textarea", "visually-hidden");
+  area.value = text;
+  area.readOnly = true;
+  document.body.append(area);
+  area.select();
+  const copied = document.execCommand("copy");
+  area.remove();
+  if (!copied) throw new Error("copy refused");
+}
+
 async function copy(b, text) {
   const before = b.textContent;
   try {
-    await navigator.clipboard.writeText(text);
+    await writeClipboard(text);
     b.textContent = "Copied";
   } catch {
     b.textContent = "Copy failed";
