@@ -298,10 +298,19 @@ def test_regenerate_and_edit_resend(context: Any, server: Server) -> None:
     assert last_answer(page).locator(".content").text_content() == chatgpt_answer("second try")
 
 
-def test_rate_limit_shows_a_readable_error(context: Any, server: Server, out_dir: Path) -> None:
+@pytest.mark.parametrize(
+    ("fault", "status", "headline", "detail"),
+    [
+        ("rate_limit", 429, "Rate limited", "Too many requests"),
+        ("cloudflare", 502, "The provider failed to answer", "ChatGpt"),
+    ],
+)
+def test_upstream_errors_are_readable(
+    context: Any, server: Server, out_dir: Path, fault: str, status: int, headline: str, detail: str
+) -> None:
     page, seen = open_page(context, server.url)
     choose(page, "ChatGpt", "gpt-4o")
-    server.urls.emulators.configure("ChatGpt", fault="rate_limit", fault_count=1)
+    server.urls.emulators.configure("ChatGpt", fault=fault, fault_count=1)
     try:
         send(page, "Are you there?")
         wait_idle(page)
@@ -309,12 +318,17 @@ def test_rate_limit_shows_a_readable_error(context: Any, server: Server, out_dir
         server.urls.emulators.configure("ChatGpt", fault=None, fault_count=None)
     error = last_answer(page).locator(".error-text")
     assert error.is_visible()
-    text = error.text_content() or ""
-    assert text.startswith("Rate limited")
-    assert "Too many requests" in text
-    page.screenshot(path=str(out_dir / "error.png"))
-    # The failed request's 429 is the browser's own console line; nothing else went wrong.
-    assert all("429" in e for e in seen.errors), seen.errors
+    assert (error.locator("strong").text_content() or "").startswith(headline)
+    assert detail in (error.locator(".detail").text_content() or "")
+    assert (
+        not last_answer(page)
+        .get_by_role("button", name="Copy the answer", exact=False)
+        .is_visible()
+    )
+    if status == 429:
+        page.screenshot(path=str(out_dir / "error.png"))
+    # The failed request's status is the browser's own console line; nothing else went wrong.
+    assert all(str(status) in e for e in seen.errors), seen.errors
 
 
 def test_dark_theme_follows_the_system(browser: Any, server: Server, out_dir: Path) -> None:
