@@ -224,3 +224,25 @@ def test_gui_command_has_the_api_options() -> None:
         True,
     )
     assert args.workers == 1 and args.route_timeout is None
+
+
+def test_openapi_references_resolve_from_the_root(base_url: str) -> None:
+    """Swagger UI and ReDoc resolve every ``$ref`` from the document's root."""
+    document = httpx.get(base_url + "/openapi.json").json()
+    refs: list[str] = []
+    stack: list[object] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            assert "$defs" not in node
+            if isinstance(node.get("$ref"), str):
+                refs.append(node["$ref"])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    assert refs
+    schemas = document["components"]["schemas"]
+    for ref in refs:
+        assert ref.startswith("#/components/schemas/"), ref
+        assert ref.rsplit("/", 1)[1] in schemas, ref
+    assert "ChatMessage" in schemas

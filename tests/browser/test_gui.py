@@ -15,8 +15,6 @@ from tests.api.conftest import serve
 from tests.browser.conftest import Server, Watch, watch
 from tests.gui_command import run_gui
 
-pytestmark = pytest.mark.slow
-
 READY = "() => document.querySelectorAll('#provider option').length > 1"
 IDLE = (
     "n => !document.getElementById('send').disabled && "
