@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 WHEEL_VENV ?= .venv-wheel
 PYTEST_ARGS ?=
 
-.PHONY: help venv develop test lint fmt rust-test wheel wheel-smoke bench bench-short fuzz-smoke fuzz-native clean
+.PHONY: help venv develop test test-browser browser-deps lint fmt rust-test wheel wheel-smoke bench bench-short fuzz-smoke fuzz-native clean
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -31,6 +31,14 @@ develop: $(VENV)/.develop ## build the native module (release) and install the p
 
 test: develop ## install the test dependencies and run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-browser: develop ## run the chat page's tests in Chromium (fails if Chromium is missing)
+	FASTG4F_REQUIRE_BROWSER=1 $(PY) -m pytest tests/browser -q $(PYTEST_ARGS)
+
+browser-deps: ## install Debian's chromium for the browser tests, unless it is already there
+	@if command -v chromium >/dev/null; then echo "chromium: $$(command -v chromium)"; \
+	else SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; fi
 
 rust-test: $(VENV)/.deps ## cargo test: the Rust cores without libpython, then the error mapping with it
 	cargo test --quiet --no-default-features
@@ -71,7 +79,7 @@ wheel: $(VENV)/.wheel-tools ## build the release wheel into dist/ (stripped; man
 wheel-smoke: wheel ## install the wheel into a clean venv and run the smoke tests from it
 	rm -rf $(WHEEL_VENV)
 	$(PYTHON) -m venv $(WHEEL_VENV)
-	$(WHEEL_VENV)/bin/python -m pip install -q dist/*.whl pytest pytest-timeout pytest-asyncio hypothesis
+	$(WHEEL_VENV)/bin/python -m pip install -q "$$(ls dist/*.whl)[api]" pytest pytest-timeout pytest-asyncio hypothesis
 	cd tests/smoke && ../../$(WHEEL_VENV)/bin/python -m pytest -q -p no:cacheprovider --rootdir=. -c /dev/null .
 
 bench-short: develop ## run every benchmark in its short (CI) mode

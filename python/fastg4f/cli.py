@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_providers(subcommands, common)
     _add_models(subcommands, common)
     _add_api(subcommands, common)
+    _add_gui(subcommands, common)
     _add_bench(subcommands)
     _add_emulate(subcommands)
     return parser
@@ -735,19 +736,24 @@ def _add_api(subcommands: Any, common: argparse.ArgumentParser) -> None:
             f"says otherwise. The API key can also come from ${_API_KEY_ENV}."
         ),
     )
-    api.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
-    api.add_argument("--port", type=int, default=1337, help="TCP port (default 1337)")
-    api.add_argument("--offline", action="store_true", help="serve from the local emulators")
-    api.add_argument("--api-key", help=f"require this bearer key (default: ${_API_KEY_ENV})")
-    api.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    api.add_argument(
+    _add_server_options(api)
+    api.set_defaults(func=_run_api)
+
+
+def _add_server_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the server, shared by ``api`` and ``gui``."""
+    parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=1337, help="TCP port (default 1337)")
+    parser.add_argument("--offline", action="store_true", help="serve from the local emulators")
+    parser.add_argument("--api-key", help=f"require this bearer key (default: ${_API_KEY_ENV})")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument(
         "--ignore-working", action="store_true", help="also route to providers not marked working"
     )
-    api.add_argument(
+    parser.add_argument(
         "--route-timeout", type=_positive, help="seconds each provider has for its first text"
     )
-    _add_api_limits(api)
-    api.set_defaults(func=_run_api)
+    _add_api_limits(parser)
 
 
 def _add_api_limits(api: argparse.ArgumentParser) -> None:
@@ -806,3 +812,69 @@ def _run_api(args: argparse.Namespace) -> int:
         allowed_hosts=args.allowed_hosts.split(",") if args.allowed_hosts else None,
     )
     return 0
+
+
+# ---------------------------------------------------------------- gui
+
+
+def _add_gui(subcommands: Any, common: argparse.ArgumentParser) -> None:
+    gui = subcommands.add_parser(
+        "gui",
+        parents=[common],
+        help="chat in the browser (starts the server and opens its page)",
+        description=(
+            "Starts the API server (same options as 'fastg4f api') and opens its chat page in "
+            "the default browser once the server answers; prints the page's URL. --offline "
+            "answers from the local emulators, so the page works without a network. --port 0 "
+            "picks a free port."
+        ),
+    )
+    _add_server_options(gui)
+    gui.add_argument(
+        "--no-browser", action="store_true", help="print the URL without opening a browser"
+    )
+    gui.set_defaults(func=_run_gui)
+
+
+_GUI_READY_SECONDS = 30.0
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    import socket
+    import threading
+
+    if args.port == 0:
+        # A free port now; uvicorn binds it a moment later (another program could take it first,
+        # and then the server says so and exits).
+        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+        with socket.socket(family) as probe:
+            probe.bind((args.host, 0))
+            args.port = probe.getsockname()[1]
+    # The page is opened on this machine: a wildcard bind is reached through loopback.
+    wildcard = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104
+    host = wildcard.get(args.host, args.host)
+    url = f"http://{f'[{host}]' if ':' in host else host}:{args.port}/"
+    print(f"fastg4f chat page: {url}", flush=True)
+    if not args.no_browser:
+        opener = threading.Thread(target=_open_when_ready, args=(url,), daemon=True)
+        opener.start()
+    return _run_api(args)
+
+
+def _open_when_ready(url: str) -> None:
+    """Opens ``url`` in the browser once ``/health`` answers (gives up after 30 s)."""
+    import urllib.request
+    import webbrowser
+
+    deadline = time.monotonic() + _GUI_READY_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "health", timeout=2):  # noqa: S310 (our own URL)
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        print(f"fastg4f: the server did not answer within 30 s; open {url} yourself", flush=True)
+        return
+    if not webbrowser.open(url):
+        print(f"fastg4f: no browser could be started; open {url} yourself", flush=True)
