@@ -12,6 +12,11 @@ Jobs, each measured in the same run (median MB/s of several runs, ratios printed
 - SSE events materialised as Python objects: ``SSEDecoder`` vs httpx-sse and the OpenAI SDK.
 Every method's output is checked to be the same text before timing.
 
+Hostile v1 streams (the builders of ``tests/native/conversation_fixtures.py``): a long answer,
+then small operations that a naive decoder pays for with the whole text (no-op ``truncate``,
+truncate-one-character-then-append, operations on the first of many channels); printed as the
+time to decode them and the time per KiB of such events (it stays flat as the answer grows).
+
 Usage: ``python benches/bench_stream.py [--short] [--allow-debug]`` (``--short``: small corpora,
 for CI). Refuses a debug build of the extension unless ``--allow-debug`` (then labelled).
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import pathlib
 import random
 import statistics
 import sys
@@ -33,6 +39,9 @@ from openai._streaming import SSEDecoder as OpenAISSEDecoder
 from _common import bench_parser, build_label
 from fastg4f import _native
 from fastg4f.stream import ConversationDecoder, SSEDecoder
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from tests.native.conversation_fixtures import costly_v1_parts
 
 TEXT = "/message/content/parts/0"
 TITLE = "\u8bc1\u660e story"
@@ -505,6 +514,31 @@ def check_equal(
             sys.exit(f"{name}: {fname} disagrees with the expected output; refusing to time it")
 
 
+def hostile_table(short: bool) -> None:
+    """Decode time of the hostile v1 streams, for two answer lengths."""
+    events = 1 << 18
+    lengths = [1 << 18, 1 << 20] if short else [1 << 20, 1 << 22]
+    print(f"\nhostile v1 streams -- {events >> 10} KiB of small operations after a long answer")
+    head = f"{'operations':<14}{'answer (chars)':>16}{'decode (s)':>14}{'per KiB of ops (ms)':>24}"
+    print(head)
+    print("-" * len(head))
+    for kind in ("truncate", "take-back", "channels"):
+        for chars in lengths:
+            answer, ops = costly_v1_parts(kind, text_chars=chars, events_bytes=events)
+            chunks = [ops[i : i + 4096] for i in range(0, len(ops), 4096)]
+            times = []
+            for _ in range(3):
+                d = ConversationDecoder()
+                d.feed(answer)
+                t0 = time.process_time()
+                for chunk in chunks:
+                    d.feed(chunk)
+                times.append(time.process_time() - t0)
+            took = statistics.median(times)
+            per_kib = took / (events / 1024) * 1e3
+            print(f"{kind:<14}{chars:>16}{took:>14.3f}{per_kib:>24.3f}")
+
+
 def main() -> None:
     args = bench_parser(
         __doc__.splitlines()[0], short_help="small corpora (CI smoke run)"
@@ -554,6 +588,7 @@ def main() -> None:
         runs,
         failures,
     )
+    hostile_table(args.short)
     if failures:
         print("\nbelow an issue target:\n  " + "\n  ".join(failures))
     else:

@@ -265,3 +265,53 @@ def legacy_stream(texts: list[str], *, mid: str = "ans", done: bool = True) -> b
     if done:
         out.append(frame("[DONE]"))
     return b"".join(out)
+
+
+# --- hostile v1 streams (valid SSE and JSON, built to cost the decoder) ---------------------------
+
+
+def deep_v1_stream(depth: int, *, per_op: int = 100) -> bytes:
+    """Adds ``per_op``-deep values at ever deeper pointers (``/message//…``) to ``depth`` levels.
+
+    Each event stays far below the event limit and one event's JSON nesting limit, yet the
+    document nests ``depth`` levels: what a decoder without a depth bound ends up dropping
+    recursively.
+    """
+    value: dict[str, Any] = {}
+    for _ in range(per_op - 1):
+        value = {"": value}
+    out = [frame({"p": "", "o": "add", "v": {"message": message("a", "assistant")}, "c": 0})]
+    path = "/message"
+    while len(path) - len("/message") < depth:
+        out.append(frame({"p": path + "/", "o": "add", "v": value}))
+        path += "/" * per_op
+    return b"".join(out)
+
+
+def costly_v1_stream(kind: str, *, text_chars: int = 1 << 20, events_bytes: int = 1 << 18) -> bytes:
+    """A long answer, then about ``events_bytes`` of small operations that each used to cost
+    the whole text: ``truncate`` (no-op truncates), ``take-back`` (truncate one character, append
+    it again) or ``channels`` (many channels, then operations on the first one).
+    """
+    return b"".join(costly_v1_parts(kind, text_chars=text_chars, events_bytes=events_bytes))
+
+
+def costly_v1_parts(kind: str, *, text_chars: int, events_bytes: int) -> tuple[bytes, bytes]:
+    """:func:`costly_v1_stream` as (the long answer, the small operations)."""
+    head = [
+        frame({"p": "", "o": "add", "v": {"message": message("a", "assistant")}, "c": 0}),
+        frame({"p": TEXT, "o": "append", "v": "\u00e9" * text_chars}, ensure_ascii=False),
+    ]
+    if kind == "truncate":
+        ops = frame({"p": TEXT, "o": "truncate", "v": 2 * text_chars})
+    elif kind == "take-back":
+        ops = frame({"p": TEXT, "o": "truncate", "v": text_chars - 1}) + frame(
+            {"p": TEXT, "o": "append", "v": "\u00e9"}
+        )
+    elif kind == "channels":
+        n = events_bytes // 80
+        head += [frame({"p": "", "o": "add", "v": {}, "c": c}) for c in range(1, n)]
+        ops = frame({"c": 0, "p": TEXT, "o": "append", "v": "!"})
+    else:
+        raise ValueError(f"unknown kind {kind!r}")
+    return b"".join(head), ops * max(1, events_bytes // len(ops))
