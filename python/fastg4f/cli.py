@@ -426,7 +426,8 @@ def _add_api(subcommands: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="run the OpenAI-compatible server",
         description=(
-            "Serves POST /v1/chat/completions, GET /v1/models, GET /health and /openapi.json "
+            "Serves POST /v1/chat/completions, POST /v1/responses, POST /v1/completions, "
+            "GET /v1/models, GET /health and /openapi.json "
             "(needs the 'api' extra: pip install 'fastg4f[api]'). Binds 127.0.0.1 unless --host "
             f"says otherwise. The API key can also come from ${_API_KEY_ENV}."
         ),
@@ -442,14 +443,40 @@ def _add_api(subcommands: Any, common: argparse.ArgumentParser) -> None:
     api.add_argument(
         "--route-timeout", type=_positive, help="seconds each provider has for its first text"
     )
+    _add_api_limits(api)
     api.set_defaults(func=_run_api)
+
+
+def _add_api_limits(api: argparse.ArgumentParser) -> None:
+    from fastg4f.api.limits import LOOPBACK_HOSTS, Limits
+
+    default = Limits()
+    api.add_argument(
+        "--allowed-hosts",
+        help="comma-separated Host names the server answers ('*': any; default: "
+        f"{', '.join(LOOPBACK_HOSTS)} when bound to loopback, else any)",
+    )
+    for flag, kind, text in (
+        ("--max-body-bytes", int, "largest request body in bytes"),
+        ("--max-messages", int, "most messages per request"),
+        ("--max-message-chars", int, "most characters per message"),
+        ("--max-providers", int, "most distinct names in a request's 'provider' field"),
+        ("--max-connections", int, "most open connections (lowered to fit ulimit -n)"),
+        ("--header-timeout", _positive, "seconds a client may take to send request headers"),
+        ("--body-timeout", _positive, "seconds a client may take to send a request body"),
+        ("--keep-alive-timeout", _positive, "seconds an idle connection is kept open"),
+    ):
+        dest = flag[2:].replace("-", "_")
+        api.add_argument(
+            flag, type=kind, default=getattr(default, dest), help=f"{text} (default %(default)s)"
+        )
 
 
 def _run_api(args: argparse.Namespace) -> int:
     from fastg4f.errors import MissingRequirementsError
 
     try:
-        from fastg4f.api import run_api
+        from fastg4f.api import Limits, run_api
     except ImportError as exc:
         raise MissingRequirementsError(
             f"the API server needs the 'api' extra ({exc.name} is missing): "
@@ -463,5 +490,16 @@ def _run_api(args: argparse.Namespace) -> int:
         ignore_working=args.ignore_working,
         route_timeout=args.route_timeout,
         workers=args.workers,
+        limits=Limits(
+            max_body_bytes=args.max_body_bytes,
+            max_messages=args.max_messages,
+            max_message_chars=args.max_message_chars,
+            max_providers=args.max_providers,
+            max_connections=args.max_connections,
+            header_timeout=args.header_timeout,
+            body_timeout=args.body_timeout,
+            keep_alive_timeout=args.keep_alive_timeout,
+        ),
+        allowed_hosts=args.allowed_hosts.split(",") if args.allowed_hosts else None,
     )
     return 0

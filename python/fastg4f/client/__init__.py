@@ -34,12 +34,13 @@ from fastg4f.client.stubs import (
     Usage,
     UsageModel,
     completion_id,
+    routable_models,
+    stop_list,
 )
 from fastg4f.models import Model, ModelTable, default_table
 from fastg4f.providers.asyncio import run_sync, to_sync_iter
-from fastg4f.providers.helper import format_prompt
 from fastg4f.providers.types import ProviderType
-from fastg4f.routing import Candidate, is_working, provider_name
+from fastg4f.routing import Candidate, provider_name
 from fastg4f.typing import Messages
 
 __all__ = [
@@ -59,14 +60,6 @@ __all__ = [
     "Usage",
     "UsageModel",
 ]
-
-
-def _stop_list(stop: str | Sequence[str] | None) -> list[str]:
-    if stop is None:
-        return []
-    if isinstance(stop, str):
-        return [stop]
-    return list(stop)
 
 
 class _Job:
@@ -104,7 +97,7 @@ class _Job:
         self.messages = messages
         self.stream = stream
         self.timeout = timeout if timeout is not None else client.timeout
-        self.stop = _stop_list(stop)
+        self.stop = stop_list(stop)
         self.kwargs = {**client.kwargs, **kwargs}
         if self.timeout is not None:
             self.kwargs.setdefault("timeout", self.timeout)
@@ -164,7 +157,7 @@ class _Job:
     async def complete(self) -> ChatCompletion:
         async with aclosing(self.deltas()) as deltas:  # type: ignore[type-var]
             text = "".join([delta async for delta in deltas])
-        usage = Usage.estimate(format_prompt(self.messages), text)
+        usage = Usage.of_messages(self.messages, text)
         return ChatCompletion.build(
             text,
             model=self.model_label,
@@ -230,13 +223,7 @@ class _BaseClient:
         )
 
     def _model_list(self) -> ModelList:
-        entries = self.table.entries()
-        names = [
-            name
-            for name in sorted(entries)
-            if self.ignore_working or any(is_working(c.provider) for c in entries[name])
-        ]
-        return ModelList.of(names)
+        return ModelList.of(routable_models(self.table, self.ignore_working))
 
 
 class Completions:

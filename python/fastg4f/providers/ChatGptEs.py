@@ -169,6 +169,7 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
             "x-requested-with": "XMLHttpRequest",
         }
         async with StreamSession(
+            name=cls.__name__,
             headers=headers,
             cookies=cookies,
             proxy=proxy,

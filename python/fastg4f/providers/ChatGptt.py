@@ -73,7 +73,7 @@ class ChatGptt(AsyncGeneratorProvider, ProviderModelMixin):
             "user-agent": USER_AGENT,
         }
         async with StreamSession(
-            headers=headers, cookies=cookies, proxy=proxy, timeout=timeout
+            headers=headers, cookies=cookies, proxy=proxy, timeout=timeout, name=cls.__name__
         ) as session:
             html = await fetch_page(session, base, cls.__name__)
             nonce, post_id = widget_tokens(html)

@@ -122,7 +122,7 @@ class Chatgpt4o(AsyncProvider, ProviderModelMixin):
             "user-agent": USER_AGENT,
         }
         async with StreamSession(
-            headers=headers, cookies=cookies, proxy=proxy, timeout=timeout
+            headers=headers, cookies=cookies, proxy=proxy, timeout=timeout, name=cls.__name__
         ) as session:
             tokens = cls.cached_tokens() or await cls._read_tokens(session)
             for attempt in (1, 2):
