@@ -38,12 +38,13 @@ from openai._streaming import SSEDecoder as OpenAISSEDecoder
 
 from _common import bench_parser, build_label
 from fastg4f import _native
+from fastg4f.emulators.chatgpt import TEXT_PATH as TEXT
+from fastg4f.emulators.chatgpt import message, v1_finish_patch
 from fastg4f.stream import ConversationDecoder, SSEDecoder
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from tests.native.conversation_fixtures import costly_v1_parts
 
-TEXT = "/message/content/parts/0"
 TITLE = "\u8bc1\u660e story"
 CHUNK_SIZES = [7, 1024, 16384]
 SIZE_NAMES = {7: "7 B", 1024: "1 KiB", 16384: "16 KiB"}
@@ -104,25 +105,6 @@ def _sse(obj: Any, event: str | None = None, ascii_: bool = True, pad: str = "")
     return f"{head}data: {_dumps(obj, ascii_)}{pad}\n\n"
 
 
-def _message(mid: str, role: str, text: str = "", **kw: Any) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"message_type": "next", "model_slug": "gpt-4o", "parent_id": "p"}
-    if kw.get("hidden"):
-        metadata["is_visually_hidden_from_conversation"] = True
-    return {
-        "id": mid,
-        "author": {"role": role, "name": None, "metadata": {}},
-        "create_time": 1732000000.25,
-        "update_time": None,
-        "content": {"content_type": kw.get("content_type", "text"), "parts": [text]},
-        "status": kw.get("status", "in_progress"),
-        "end_turn": kw.get("end_turn"),
-        "weight": 1.0,
-        "metadata": metadata,
-        "recipient": "all",
-        "channel": kw.get("channel"),
-    }
-
-
 def v1_corpus(target_bytes: int, seed: int = 1) -> tuple[bytes, str]:
     """A v1 stream of about ``target_bytes`` (several turns) and its answer text."""
     rng = random.Random(seed)
@@ -132,11 +114,11 @@ def v1_corpus(target_bytes: int, seed: int = 1) -> tuple[bytes, str]:
     turn = 0
     while size < target_bytes:
         cid = f"68d8e6a2-{turn:04x}-8000-9000-1234567890ab"
-        user = _message("u", "user", "Tell me a story")
-        recap = _message("r", "assistant", "Thought", content_type="reasoning_recap")
-        answer_msg = _message(f"a{turn}", "assistant", channel="final")
+        user = message("u", "user", "Tell me a story")
+        recap = message("r", "assistant", "Thought", content_type="reasoning_recap")
+        answer_msg = message(f"a{turn}", "assistant", channel="final")
         token = {"type": "resume_conversation_token", "kind": "topic", "token": "eyJ" + "x" * 300}
-        system = {"message": _message("s", "system", hidden=True), "error": None}
+        system = {"message": message("s", "system", hidden=True), "error": None}
         ev = [
             'event: delta_encoding\ndata: "v1"\n\n',
             _sse({**token, "conversation_id": cid}),
@@ -166,22 +148,9 @@ def v1_corpus(target_bytes: int, seed: int = 1) -> tuple[bytes, str]:
             else:
                 ev.append(_sse({"v": piece}, "delta", ascii_, pad))
             answer.append(piece)
-        final = [
-            {"p": TEXT, "o": "append", "v": "."},
-            {"p": "/message/status", "o": "replace", "v": "finished_successfully"},
-            {"p": "/message/end_turn", "o": "replace", "v": True},
-            {
-                "p": "/message/metadata",
-                "o": "append",
-                "v": {
-                    "is_complete": True,
-                    "finish_details": {"type": "stop", "stop_tokens": [200002]},
-                },
-            },
-        ]
         answer.append(".")
         ev += [
-            f"event: delta\ndata: {_dumps({'p': '', 'o': 'patch', 'v': final})}\n\n",
+            f"event: delta\ndata: {_dumps(v1_finish_patch('.'))}\n\n",
             f"data: {_dumps({'type': 'message_stream_complete', 'conversation_id': cid})}\n\n",
             "data: [DONE]\n\n",
         ]
@@ -204,7 +173,7 @@ def legacy_corpus(target_bytes: int, seed: int = 2) -> tuple[bytes, str]:
         text = ""
         for piece in _text_pieces(rng, 60):
             text += piece
-            msg = _message(f"m{turn}", "assistant", text)
+            msg = message(f"m{turn}", "assistant", text)
             ev.append(
                 f"data: {json.dumps({'message': msg, 'conversation_id': 'c', 'error': None})}\n\n"
             )
