@@ -121,6 +121,7 @@ type Out = Deltas;
 /// One `delta_encoding` v1 document (the message most recently added on a channel) and what is
 /// known about its answer text `T` and the text `E` already emitted for it.
 struct Channel {
+    c: i64,
     doc: Value,
     bytes: usize,
     answer: bool,
@@ -138,8 +139,9 @@ struct Channel {
 }
 
 impl Channel {
-    fn new(doc: Value, bytes: usize) -> Self {
+    fn new(c: i64, doc: Value, bytes: usize) -> Self {
         Self {
+            c,
             doc,
             bytes,
             answer: false,
@@ -457,6 +459,14 @@ impl State {
         NativeError::StreamDecode(msg)
     }
 
+    fn channel(&self, c: i64) -> Option<usize> {
+        // The current channel is almost always the last one added: no hashing for it.
+        match self.channels.last() {
+            Some(last) if last.c == c => Some(self.channels.len() - 1),
+            _ => self.channel_index.get(&c).copied(),
+        }
+    }
+
     fn check_limits(&mut self) -> Result<(), NativeError> {
         if self.total_bytes > self.max_document_bytes {
             let msg = format!(
@@ -525,7 +535,7 @@ impl State {
         if path.is_empty() && (op == "add" || op == "replace") {
             return self.add_document(c, v, out);
         }
-        let Some(&i) = self.channel_index.get(&c) else {
+        let Some(i) = self.channel(c) else {
             return Ok(());
         };
         if path == TEXT_PATH {
@@ -569,8 +579,8 @@ impl State {
             }
         }
         if applied == Applied::No {
-            // Nothing changed; the answer text may still be emitted for this channel.
-            self.after_change(i, Some(TEXT_PATH), out);
+            // Nothing changed; the channel is still the one the message id follows.
+            self.emit(i, out);
             return Ok(());
         }
         if text {
@@ -600,12 +610,24 @@ impl State {
         if let Some(units) = &mut ch.units {
             *units += utf16_len(s);
         }
+        if ch.answer && ch.emitted.is_none() && ch.emitted_len == old {
+            // In step (the common case): the appended text is the delta.
+            out.push(s);
+            ch.emitted_len = old + s.len();
+            ch.common = ch.emitted_len;
+            if let Some(id) = &ch.id {
+                if !same_id(self.message_id.as_ref(), id) {
+                    self.message_id = Some(Arc::clone(id));
+                }
+            }
+            return true;
+        }
         if let Some(e) = &ch.emitted {
             if ch.common == old {
                 ch.common += e.get(old..).map_or(0, |rest| common_prefix(s, rest));
             }
         }
-        self.after_change(i, Some(TEXT_PATH), out);
+        self.emit(i, out);
         true
     }
 
@@ -638,14 +660,14 @@ impl State {
                 ch.common = ch.common.min(text.len());
             }
         }
-        self.after_change(i, Some(TEXT_PATH), out);
+        self.emit(i, out);
         Some(self.check_limits())
     }
 
     /// A bare `{"v": "<text>"}` delta (most of a v1 stream), without building a JSON tree.
     fn on_bare_text(&mut self, s: Cow<'_, str>, out: &mut Out) -> Result<(), NativeError> {
         if self.sticky_o == "append" && self.sticky_p == TEXT_PATH {
-            if let Some(&i) = self.channel_index.get(&self.sticky_c) {
+            if let Some(i) = self.channel(self.sticky_c) {
                 if self.append_text(i, &s, out) {
                     return self.check_limits();
                 }
@@ -665,10 +687,10 @@ impl State {
         let i = if let Some(&i) = self.channel_index.get(&c) {
             self.total_bytes -= self.channels[i].bytes;
             // The old document is dropped here, without recursion.
-            self.channels[i] = Channel::new(v, size);
+            self.channels[i] = Channel::new(c, v, size);
             i
         } else {
-            self.channels.push(Channel::new(v, size));
+            self.channels.push(Channel::new(c, v, size));
             self.channel_index.insert(c, self.channels.len() - 1);
             self.channels.len() - 1
         };
@@ -696,6 +718,12 @@ impl State {
                 }
             }
         }
+        self.emit(i, out);
+    }
+
+    /// Emits the answer text of channel `i` that extends what was emitted, if any.
+    fn emit(&mut self, i: usize, out: &mut Out) {
+        let ch = &mut self.channels[i];
         if !ch.answer {
             return;
         }
