@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 WHEEL_VENV ?= .venv-wheel
 PYTEST_ARGS ?=
 
-.PHONY: help venv develop test lint fmt rust-test wheel wheel-smoke bench bench-short fuzz-smoke clean
+.PHONY: help venv develop test test-browser browser-deps lint fmt rust-test wheel wheel-smoke bench bench-short fuzz-smoke clean
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -32,6 +32,14 @@ develop: $(VENV)/.develop ## build the native module (release) and install the p
 test: develop ## install the test dependencies and run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+test-browser: develop ## run the chat page's tests in Chromium (fails if Chromium is missing)
+	FASTG4F_REQUIRE_BROWSER=1 $(PY) -m pytest tests/browser -q $(PYTEST_ARGS)
+
+browser-deps: ## install Debian's chromium for the browser tests, unless it is already there
+	@if command -v chromium >/dev/null; then echo "chromium: $$(command -v chromium)"; \
+	else SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; fi
+
 rust-test: ## cargo test (pure Rust cores)
 	cargo test --quiet
 
@@ -47,14 +55,28 @@ fmt: venv ## format Rust and Python sources
 	$(VENV)/bin/ruff format python tests benches
 	$(VENV)/bin/ruff check --fix python tests benches
 
-wheel: venv ## build a release wheel into dist/
+# On Linux the release wheel is linked by zig against glibc 2.17 (manylinux2014), so it installs
+# on every distribution since CentOS 7 rather than only on one as new as the build machine's;
+# auditwheel shows the tag and the symbol versions it rests on. Symbols are stripped
+# (`strip = true` in pyproject.toml's [tool.maturin]).
+ifeq ($(shell uname -s),Linux)
+WHEEL_ARGS ?= --zig --compatibility manylinux2014
+WHEEL_TOOLS := 'ziglang>=0.13' 'auditwheel>=6'
+endif
+
+$(VENV)/.wheel-tools: $(VENV)/.deps
+	$(if $(WHEEL_TOOLS),$(PY) -m pip install -q $(WHEEL_TOOLS))
+	touch $@
+
+wheel: $(VENV)/.wheel-tools ## build the release wheel into dist/ (stripped; manylinux2014 on Linux)
 	rm -rf dist
-	$(VENV)/bin/maturin build --release --out dist -q
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/maturin build --release $(WHEEL_ARGS) --out dist -q
+	$(if $(WHEEL_TOOLS),$(VENV)/bin/auditwheel show dist/*.whl)
 
 wheel-smoke: wheel ## install the wheel into a clean venv and run the smoke tests from it
 	rm -rf $(WHEEL_VENV)
 	$(PYTHON) -m venv $(WHEEL_VENV)
-	$(WHEEL_VENV)/bin/python -m pip install -q dist/*.whl pytest pytest-timeout pytest-asyncio hypothesis
+	$(WHEEL_VENV)/bin/python -m pip install -q "$$(ls dist/*.whl)[api]" pytest pytest-timeout pytest-asyncio hypothesis
 	cd tests/smoke && ../../$(WHEEL_VENV)/bin/python -m pytest -q -p no:cacheprovider --rootdir=. -c /dev/null .
 
 bench-short: develop ## run every benchmark in its short (CI) mode

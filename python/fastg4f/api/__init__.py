@@ -3,8 +3,11 @@
 Endpoints: ``POST /v1/chat/completions`` (JSON or ``text/event-stream``), ``POST /v1/responses``
 (the Responses API, text; see :mod:`fastg4f.api.responses`), the legacy ``POST /v1/completions``
 (``prompt`` is one user message), ``GET /v1/models``, ``GET /v1/models/{id}``, ``GET /health``,
-``GET /openapi.json``. Any other ``/v1`` route answers 404 listing these. Errors are OpenAI error
-objects ``{"error": {"message", "type", "param", "code"}}``:
+``GET /openapi.json``; the chat page ``GET /`` (and ``/chat/``), ``GET /v1/providers``, and
+``/docs``/``/redoc`` served without a CDN (see :mod:`fastg4f.api.gui` and docs/GUI.md, which also
+describes the ``fastg4f`` timing field of each chat completion). Any other ``/v1`` route answers
+404 listing these. Errors are OpenAI error objects ``{"error": {"message", "type", "param",
+"code"}}``:
 
 ======================================================  ======
 what                                                    status

@@ -25,7 +25,8 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fastg4f import __version__
+from fastg4f import __version__, trace
+from fastg4f.api import gui
 from fastg4f.api.errors import APIError, error_response, to_api_error, unsupported
 from fastg4f.api.generate import (
     Generation,
@@ -237,6 +238,7 @@ async def chat_completions(request: Request) -> Response | dict[str, Any]:
     body = await read_body(request, ChatCompletionRequest)
     _check_chat(body)
     limits = settings.limits
+    timing = trace.begin()
     try:
         generation = Generation(
             settings,
@@ -252,18 +254,20 @@ async def chat_completions(request: Request) -> Response | dict[str, Any]:
             text = await complete_unless_disconnected(generation, request)
             if text is None:
                 return Response(status_code=499)
-            return ChatCompletion.build(
+            answer = ChatCompletion.build(
                 text,
                 model=generation.model_label,
                 provider=generation.provider_label,
                 usage=generation.usage(),
                 finish_reason=generation.finish_reason,
             ).model_dump()
+            return {**answer, "fastg4f": timing.summary(generation.provider_label)}
         deltas, first = await generation.first()
+        timing.mark_first_text()
     except Exception as exc:  # every failure becomes an OpenAI error object
         return error_response(to_api_error(exc))
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
-    return event_stream(_chat_events(generation, deltas, first, include_usage))
+    return event_stream(_chat_events(generation, deltas, first, include_usage, timing))
 
 
 def chunk_data(chunk: ChatCompletionChunk) -> dict[str, Any]:
@@ -287,7 +291,11 @@ def content_frame(chunk: ChatCompletionChunk) -> tuple[str, str]:
 
 
 async def _chat_events(
-    generation: Generation, deltas: AsyncIterator[str], first: str | None, include_usage: bool
+    generation: Generation,
+    deltas: AsyncIterator[str],
+    first: str | None,
+    include_usage: bool,
+    timing: trace.CompletionTrace,
 ) -> AsyncIterator[str]:
     # The provider is known once the first text arrived: the envelope is built once.
     cid, created = ChatCompletion.build("", model="", provider=None).id, int(time.time())
@@ -312,7 +320,8 @@ async def _chat_events(
         return
     finally:
         await aclose(deltas)
-    yield sse(chunk_data(chunk(None, finish_reason=generation.finish_reason)))
+    last = chunk_data(chunk(None, finish_reason=generation.finish_reason))
+    yield sse({**last, "fastg4f": timing.summary(generation.provider_label)})
     if include_usage:
         final = chunk(None)
         final.choices = []
@@ -409,6 +418,7 @@ def create_app(
     app.get("/health")(health)
     app.get("/v1/models")(list_models)
     app.get("/v1/models/{model:path}")(get_model)
+    gui.install(app, app.state.fastg4f.table, ignore_working=ignore_working)
     for path, handler, body in _POSTS:
         app.post(path, openapi_extra=_body_schema(body), response_model=None)(handler)
     return app

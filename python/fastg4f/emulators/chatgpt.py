@@ -58,6 +58,8 @@ class ChatGptOptions(EmulatorOptions):
             that does not send ``"supported_encodings": ["v1"]`` still gets this format.
         chunk_max: Largest chunk written to the socket; events are split at random points
             (seeded by the request) into chunks of 1..chunk_max bytes.
+        chunk_delay: Seconds between two chunks of the conversation stream (0..10; a slow
+            stream for demos and stop/cancel tests; shutdown interrupts it).
         line_ending: ``"\\n"`` or ``"\\r\\n"`` between SSE lines.
         token_ttl: Seconds a chat-requirements token stays valid (single use, bound to oai-did).
         check_user_agent: Require requirements-token element ``[4]`` to equal the User-Agent.
@@ -72,6 +74,7 @@ class ChatGptOptions(EmulatorOptions):
     turnstile_stages: int = 2
     stream_format: Literal["v1", "legacy"] = "v1"
     chunk_max: int = 97
+    chunk_delay: float = 0.0
     line_ending: str = "\n"
     token_ttl: float = 540.0
     check_user_agent: bool = False
@@ -89,6 +92,8 @@ class ChatGptOptions(EmulatorOptions):
             raise ValueError("stream_format must be 'v1' or 'legacy'")
         if not 1 <= self.chunk_max <= 1 << 20:
             raise ValueError("chunk_max must be between 1 and 1048576")
+        if not 0 <= self.chunk_delay <= 10:
+            raise ValueError("chunk_delay must be between 0 and 10 seconds")
         if self.line_ending not in ("\n", "\r\n"):
             raise ValueError("line_ending must be '\\n' or '\\r\\n'")
         if self.fault_on not in ("requirements", "conversation"):
@@ -392,6 +397,8 @@ class ChatGptEmulator(EmulatorBase):
                     raise ConnectionDropped
                 if drop_at is not None and i == drop_at:
                     raise ConnectionDropped
+                if i and o.chunk_delay:
+                    closing.wait(o.chunk_delay)
                 write(piece)
 
         return StreamResponse(writer, headers=[("x-conversation-id", conv_id)])

@@ -6,12 +6,14 @@ import asyncio
 import logging
 import random
 import re
+import time
 import uuid
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
 from typing import Any, ClassVar
 
 from fastg4f import pow as sentinel_pow
+from fastg4f import trace
 from fastg4f.errors import (
     ConnectionError,
     ModelNotFoundError,
@@ -309,6 +311,7 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
                     f"{cls.__name__}: proof of work required but the challenge has no "
                     f"seed/difficulty strings: {dict(proof)!r:.200}"
                 )
+            started = time.perf_counter()
             headers["openai-sentinel-proof-token"] = await cls.solve_proof(
                 seed,
                 difficulty,
@@ -317,7 +320,10 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
                 timeout=pow_timeout,
                 threads=pow_threads,
             )
+            solve_ms = round((time.perf_counter() - started) * 1000, 1)
+            trace.record(cls.__name__, pow_difficulty=difficulty, pow_solve_ms=solve_ms)
         turnstile = _section(challenge, "turnstile", cls.__name__)
+        trace.record(cls.__name__, turnstile=bool(turnstile.get("required")))
         if turnstile.get("required"):
             dx = turnstile.get("dx")
             if not isinstance(dx, str):
