@@ -7,6 +7,7 @@ pub mod conversation;
 pub mod errors;
 pub mod format;
 pub mod pow;
+pub(crate) mod pyutil;
 pub mod sse;
 
 use pyo3::prelude::*;
