@@ -12,6 +12,11 @@ Jobs, each measured in the same run (median MB/s of several runs, ratios printed
 - SSE events materialised as Python objects: ``SSEDecoder`` vs httpx-sse and the OpenAI SDK.
 Every method's output is checked to be the same text before timing.
 
+Hostile v1 streams (the builders of ``tests/native/conversation_fixtures.py``): a long answer,
+then small operations that a naive decoder pays for with the whole text (no-op ``truncate``,
+truncate-one-character-then-append, operations on the first of many channels); printed as the
+time to decode them and the time per KiB of such events (it stays flat as the answer grows).
+
 Usage: ``python benches/bench_stream.py [--short] [--allow-debug]`` (``--short``: small corpora,
 for CI). Refuses a debug build of the extension unless ``--allow-debug`` (then labelled).
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import pathlib
 import random
 import statistics
 import sys
@@ -32,9 +38,13 @@ from openai._streaming import SSEDecoder as OpenAISSEDecoder
 
 from _common import bench_parser, build_label
 from fastg4f import _native
+from fastg4f.emulators.chatgpt import TEXT_PATH as TEXT
+from fastg4f.emulators.chatgpt import message, v1_finish_patch
 from fastg4f.stream import ConversationDecoder, SSEDecoder
 
-TEXT = "/message/content/parts/0"
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from tests.native.conversation_fixtures import costly_v1_parts
+
 TITLE = "\u8bc1\u660e story"
 CHUNK_SIZES = [7, 1024, 16384]
 SIZE_NAMES = {7: "7 B", 1024: "1 KiB", 16384: "16 KiB"}
@@ -95,25 +105,6 @@ def _sse(obj: Any, event: str | None = None, ascii_: bool = True, pad: str = "")
     return f"{head}data: {_dumps(obj, ascii_)}{pad}\n\n"
 
 
-def _message(mid: str, role: str, text: str = "", **kw: Any) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"message_type": "next", "model_slug": "gpt-4o", "parent_id": "p"}
-    if kw.get("hidden"):
-        metadata["is_visually_hidden_from_conversation"] = True
-    return {
-        "id": mid,
-        "author": {"role": role, "name": None, "metadata": {}},
-        "create_time": 1732000000.25,
-        "update_time": None,
-        "content": {"content_type": kw.get("content_type", "text"), "parts": [text]},
-        "status": kw.get("status", "in_progress"),
-        "end_turn": kw.get("end_turn"),
-        "weight": 1.0,
-        "metadata": metadata,
-        "recipient": "all",
-        "channel": kw.get("channel"),
-    }
-
-
 def v1_corpus(target_bytes: int, seed: int = 1) -> tuple[bytes, str]:
     """A v1 stream of about ``target_bytes`` (several turns) and its answer text."""
     rng = random.Random(seed)
@@ -123,11 +114,11 @@ def v1_corpus(target_bytes: int, seed: int = 1) -> tuple[bytes, str]:
     turn = 0
     while size < target_bytes:
         cid = f"68d8e6a2-{turn:04x}-8000-9000-1234567890ab"
-        user = _message("u", "user", "Tell me a story")
-        recap = _message("r", "assistant", "Thought", content_type="reasoning_recap")
-        answer_msg = _message(f"a{turn}", "assistant", channel="final")
+        user = message("u", "user", "Tell me a story")
+        recap = message("r", "assistant", "Thought", content_type="reasoning_recap")
+        answer_msg = message(f"a{turn}", "assistant", channel="final")
         token = {"type": "resume_conversation_token", "kind": "topic", "token": "eyJ" + "x" * 300}
-        system = {"message": _message("s", "system", hidden=True), "error": None}
+        system = {"message": message("s", "system", hidden=True), "error": None}
         ev = [
             'event: delta_encoding\ndata: "v1"\n\n',
             _sse({**token, "conversation_id": cid}),
@@ -157,22 +148,9 @@ def v1_corpus(target_bytes: int, seed: int = 1) -> tuple[bytes, str]:
             else:
                 ev.append(_sse({"v": piece}, "delta", ascii_, pad))
             answer.append(piece)
-        final = [
-            {"p": TEXT, "o": "append", "v": "."},
-            {"p": "/message/status", "o": "replace", "v": "finished_successfully"},
-            {"p": "/message/end_turn", "o": "replace", "v": True},
-            {
-                "p": "/message/metadata",
-                "o": "append",
-                "v": {
-                    "is_complete": True,
-                    "finish_details": {"type": "stop", "stop_tokens": [200002]},
-                },
-            },
-        ]
         answer.append(".")
         ev += [
-            f"event: delta\ndata: {_dumps({'p': '', 'o': 'patch', 'v': final})}\n\n",
+            f"event: delta\ndata: {_dumps(v1_finish_patch('.'))}\n\n",
             f"data: {_dumps({'type': 'message_stream_complete', 'conversation_id': cid})}\n\n",
             "data: [DONE]\n\n",
         ]
@@ -195,7 +173,7 @@ def legacy_corpus(target_bytes: int, seed: int = 2) -> tuple[bytes, str]:
         text = ""
         for piece in _text_pieces(rng, 60):
             text += piece
-            msg = _message(f"m{turn}", "assistant", text)
+            msg = message(f"m{turn}", "assistant", text)
             ev.append(
                 f"data: {json.dumps({'message': msg, 'conversation_id': 'c', 'error': None})}\n\n"
             )
@@ -505,6 +483,31 @@ def check_equal(
             sys.exit(f"{name}: {fname} disagrees with the expected output; refusing to time it")
 
 
+def hostile_table(short: bool) -> None:
+    """Decode time of the hostile v1 streams, for two answer lengths."""
+    events = 1 << 18
+    lengths = [1 << 18, 1 << 20] if short else [1 << 20, 1 << 22]
+    print(f"\nhostile v1 streams -- {events >> 10} KiB of small operations after a long answer")
+    head = f"{'operations':<14}{'answer (chars)':>16}{'decode (s)':>14}{'per KiB of ops (ms)':>24}"
+    print(head)
+    print("-" * len(head))
+    for kind in ("truncate", "take-back", "channels"):
+        for chars in lengths:
+            answer, ops = costly_v1_parts(kind, text_chars=chars, events_bytes=events)
+            chunks = [ops[i : i + 4096] for i in range(0, len(ops), 4096)]
+            times = []
+            for _ in range(3):
+                d = ConversationDecoder()
+                d.feed(answer)
+                t0 = time.process_time()
+                for chunk in chunks:
+                    d.feed(chunk)
+                times.append(time.process_time() - t0)
+            took = statistics.median(times)
+            per_kib = took / (events / 1024) * 1e3
+            print(f"{kind:<14}{chars:>16}{took:>14.3f}{per_kib:>24.3f}")
+
+
 def main() -> None:
     args = bench_parser(
         __doc__.splitlines()[0], short_help="small corpora (CI smoke run)"
@@ -554,6 +557,7 @@ def main() -> None:
         runs,
         failures,
     )
+    hostile_table(args.short)
     if failures:
         print("\nbelow its target:\n  " + "\n  ".join(failures))
     else:

@@ -7,6 +7,8 @@ pub mod conversation;
 pub mod errors;
 pub mod format;
 pub mod pow;
+#[cfg(feature = "python")]
+pub(crate) mod pyutil;
 pub mod sse;
 
 #[cfg(feature = "python")]

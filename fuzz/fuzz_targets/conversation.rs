@@ -1,4 +1,4 @@
-//! ChatGPT conversation decoder: no panic (deep nesting included), and any chunking gives the same
+//! ChatGPT conversation decoder (depth bound 64): no panic (deep nesting included), and any chunking gives the same
 //! deltas, the same metadata and the same failure. Non-coalesced deltas are one per
 //! text-changing event, so the lists must be equal, not only their concatenation.
 #![no_main]
@@ -18,7 +18,7 @@ struct Outcome {
 }
 
 fn decode(parts: &[&[u8]], coalesce: bool) -> Outcome {
-    let mut decoder = ConversationDecoder::new(4096, 1 << 16, coalesce);
+    let mut decoder = ConversationDecoder::new(4096, 1 << 16, 64, coalesce);
     let mut deltas = Vec::new();
     let mut failed = false;
     for part in parts {

@@ -5,6 +5,10 @@ from typing import Any, Final, Literal, final
 
 # Must list exactly what the module registers (stubtest checks it).
 __all__ = [
+    "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_DOCUMENT_BYTES",
+    "DEFAULT_MAX_EVENT_BYTES",
+    "DEFAULT_MAX_LINE_BYTES",
     "POW_MAX_BYTES_LENGTH",
     "POW_MAX_HASH_BYTES",
     "POW_MAX_HEX_LENGTH",
@@ -200,6 +204,11 @@ def pow_search(
 
 # --- sse ------------------------------------------------------------------------------------------
 
+DEFAULT_MAX_LINE_BYTES: Final[int]
+"""Default limit of one line of a ``LineDecoder``, in bytes (16 MiB)."""
+DEFAULT_MAX_EVENT_BYTES: Final[int]
+"""Default limit of one server-sent event (and of each of its lines), in bytes (16 MiB)."""
+
 @final
 class ServerSentEvent:
     """One server-sent event (immutable, hashable, compared by value)."""
@@ -231,17 +240,21 @@ class SSEDecoder:
     One leading BOM is stripped; lines end with CRLF, LF or CR (also across chunks); comments and
     unknown fields are ignored; ``id`` with NUL is ignored; ``retry`` only counts when all ASCII
     digits (and at most 2**64 - 1); invalid UTF-8 becomes U+FFFD. Any chunking gives the same
-    events. Not meant for concurrent use from several threads (calls are serialised by a lock).
+    events. Not meant for concurrent use from several threads: calls are serialised by a lock (a
+    ``bytearray`` in 64 KiB pieces). After ``os.fork()`` while another thread was inside a call,
+    the child's decoder raises ``StreamDecodeError`` instead of waiting for a thread that does not
+    exist there; the parent's decoder is unaffected. Chunks of 1 KiB or more are decoded with the
+    GIL released.
 
     Args:
         max_event_bytes: Largest accepted line and event (data plus type) in bytes; the decoder
-            buffers at most about this much. Default 16 MiB.
+            buffers at most about this much. Default ``DEFAULT_MAX_EVENT_BYTES`` (16 MiB).
 
     Raises:
         ValueError: ``max_event_bytes`` is not positive.
     """
 
-    def __new__(cls, max_event_bytes: int = 16777216) -> SSEDecoder: ...
+    def __new__(cls, max_event_bytes: int = ...) -> SSEDecoder: ...
     def feed(self, data: bytes | bytearray) -> list[ServerSentEvent]:
         """Decodes a chunk and returns the events it completes.
 
@@ -268,16 +281,18 @@ class SSEDecoder:
 @final
 class LineDecoder:
     """Incremental line splitter on LF, CR and CRLF (a CR ending one chunk and an LF starting the
-    next are one line break). Lines are bytes without their terminator.
+    next are one line break). Lines are bytes without their terminator. Threads and ``fork``: as
+    for ``SSEDecoder``.
 
     Args:
-        max_line_bytes: Largest accepted line in bytes (default 16 MiB).
+        max_line_bytes: Largest accepted line in bytes (default ``DEFAULT_MAX_LINE_BYTES``,
+            16 MiB).
 
     Raises:
         ValueError: ``max_line_bytes`` is not positive.
     """
 
-    def __new__(cls, max_line_bytes: int = 16777216) -> LineDecoder: ...
+    def __new__(cls, max_line_bytes: int = ...) -> LineDecoder: ...
     def feed(self, data: bytes | bytearray) -> list[bytes]:
         """Splits a chunk and returns the lines it completes.
 
@@ -292,6 +307,11 @@ class LineDecoder:
         """The line limit in bytes."""
 
 # --- conversation ---------------------------------------------------------------------------------
+
+DEFAULT_MAX_DOCUMENT_BYTES: Final[int]
+"""Default limit of the v1 message documents a ``ConversationDecoder`` keeps, in bytes (64 MiB)."""
+DEFAULT_MAX_DEPTH: Final[int]
+"""Default limit of the nesting of a v1 message document, in levels (128)."""
 
 @final
 class ConversationDecoder:
@@ -308,11 +328,23 @@ class ConversationDecoder:
     of the deltas equals the final text whenever that extends what was emitted; emitted text is
     never repeated.
 
+    Cost: every operation of the stream costs time in proportion to its own size (amortised), so
+    a ``feed`` is bounded by the size of its chunk. The few operations whose cost depends on the
+    documents (rewriting the answer text other than by ``append``/``truncate``, changing a message
+    id, inserting at the front of a long array, truncating a string other than the answer) may
+    re-read at most 8 times the bytes received plus 16 MiB in total; past that the stream is
+    refused with ``StreamDecodeError``. Threads and ``fork``: as for ``SSEDecoder``.
+
     Args:
-        max_event_bytes: Largest accepted SSE line and event in bytes (default 16 MiB).
+        max_event_bytes: Largest accepted SSE line and event in bytes (default
+            ``DEFAULT_MAX_EVENT_BYTES``, 16 MiB).
         max_document_bytes: Largest total size of the v1 message documents kept (JSON added by
             ``add``/``append``/``replace``, counted conservatively; a new message on a channel
-            resets its count). Default 64 MiB.
+            resets its count). Default ``DEFAULT_MAX_DOCUMENT_BYTES`` (64 MiB).
+        max_depth: Deepest nesting of a v1 message document (objects and arrays within each
+            other); an operation that would nest a value deeper (the levels of its pointer plus
+            those of its value, one more for ``append``) is refused. Default
+            ``DEFAULT_MAX_DEPTH`` (128, as deep as one event's JSON may nest).
         coalesce: Join the deltas of one ``feed`` call into one string (default): fewer Python
             objects and the fastest path; the concatenation is the same for any chunking.
             ``False`` returns one delta per text-changing event, the same list for any chunking.
@@ -324,15 +356,17 @@ class ConversationDecoder:
     def __new__(
         cls,
         *,
-        max_event_bytes: int = 16777216,
-        max_document_bytes: int = 67108864,
+        max_event_bytes: int = ...,
+        max_document_bytes: int = ...,
+        max_depth: int = ...,
         coalesce: bool = True,
     ) -> ConversationDecoder: ...
     def feed(self, data: bytes | bytearray) -> list[str]:
         """Decodes a chunk and returns the non-empty text deltas it completes.
 
         Raises:
-            StreamDecodeError: A limit was exceeded; the decoder is then unusable.
+            StreamDecodeError: A limit was exceeded (or the re-read budget); the decoder is then
+                unusable.
             TypeError: ``data`` is not bytes or bytearray.
         """
     def flush(self) -> list[str]:
@@ -362,6 +396,9 @@ class ConversationDecoder:
     @property
     def max_document_bytes(self) -> int:
         """The v1 document limit in bytes."""
+    @property
+    def max_depth(self) -> int:
+        """The v1 document nesting limit in levels."""
     @property
     def coalesce(self) -> bool:
         """Whether the deltas of one call are joined."""

@@ -4,16 +4,28 @@ The decoders are native (``fastg4f._native``) incremental state machines: ``feed
 whatever the chunk completes and ``flush()`` ends the stream. Any way of cutting the same bytes
 into chunks gives the same result. Every buffer has an explicit limit; going over it raises
 :class:`~fastg4f.errors.StreamDecodeError` (a ``ValueError``), so memory stays bounded whatever
-the peer sends.
+the peer sends; every operation costs time in proportion to its own size, so a feed is bounded
+by the size of its chunk. The defaults are the ``DEFAULT_*`` constants of ``fastg4f._native``
+(re-exported here); docs/LIMITS.md lists every limit.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
-from fastg4f._native import ConversationDecoder, LineDecoder, ServerSentEvent, SSEDecoder
+from fastg4f._native import (
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_DOCUMENT_BYTES,
+    DEFAULT_MAX_EVENT_BYTES,
+    DEFAULT_MAX_LINE_BYTES,
+    ConversationDecoder,
+    LineDecoder,
+    ServerSentEvent,
+    SSEDecoder,
+)
 
 __all__ = [
+    "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_DOCUMENT_BYTES",
     "DEFAULT_MAX_EVENT_BYTES",
     "DEFAULT_MAX_LINE_BYTES",
@@ -28,13 +40,6 @@ __all__ = [
     "iter_sse",
     "iter_text_deltas",
 ]
-
-DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
-"""Default limit of one line, in bytes (16 MiB)."""
-DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
-"""Default limit of one server-sent event (and of each of its lines), in bytes (16 MiB)."""
-DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
-"""Default limit of the ChatGPT v1 message documents a ConversationDecoder keeps (64 MiB)."""
 
 
 def iter_lines(
@@ -107,12 +112,16 @@ def _conversation_decoder(
     decoder: ConversationDecoder | None,
     max_event_bytes: int,
     max_document_bytes: int,
+    max_depth: int,
     coalesce: bool,
 ) -> ConversationDecoder:
     if decoder is not None:
         return decoder
     return ConversationDecoder(
-        max_event_bytes=max_event_bytes, max_document_bytes=max_document_bytes, coalesce=coalesce
+        max_event_bytes=max_event_bytes,
+        max_document_bytes=max_document_bytes,
+        max_depth=max_depth,
+        coalesce=coalesce,
     )
 
 
@@ -122,6 +131,7 @@ def iter_text_deltas(
     decoder: ConversationDecoder | None = None,
     max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
     coalesce: bool = True,
 ) -> Iterator[str]:
     """Yields the assistant text deltas of a ChatGPT web conversation stream.
@@ -135,6 +145,7 @@ def iter_text_deltas(
             ``coalesce`` are then taken from it.
         max_event_bytes: Largest accepted SSE line and event in bytes.
         max_document_bytes: Largest total size of the v1 message documents kept, in bytes.
+        max_depth: Deepest nesting of a v1 message document (objects and arrays), in levels.
         coalesce: Join the deltas of one chunk into one piece (default; fewer, larger pieces
             and the fastest path). ``False`` yields one piece per text-changing event.
 
@@ -142,9 +153,10 @@ def iter_text_deltas(
         Non-empty text pieces whose concatenation is the answer text.
 
     Raises:
-        StreamDecodeError: A limit was exceeded.
+        StreamDecodeError: A limit was exceeded, or the stream made the decoder re-read its
+            documents more than 8 times the bytes received (see ``ConversationDecoder``).
     """
-    dec = _conversation_decoder(decoder, max_event_bytes, max_document_bytes, coalesce)
+    dec = _conversation_decoder(decoder, max_event_bytes, max_document_bytes, max_depth, coalesce)
     for chunk in chunks:
         yield from dec.feed(chunk)
     yield from dec.flush()
@@ -156,10 +168,11 @@ async def aiter_text_deltas(
     decoder: ConversationDecoder | None = None,
     max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
     coalesce: bool = True,
 ) -> AsyncIterator[str]:
     """Async form of :func:`iter_text_deltas` over an async iterable of byte chunks."""
-    dec = _conversation_decoder(decoder, max_event_bytes, max_document_bytes, coalesce)
+    dec = _conversation_decoder(decoder, max_event_bytes, max_document_bytes, max_depth, coalesce)
     async for chunk in chunks:
         for delta in dec.feed(chunk):
             yield delta

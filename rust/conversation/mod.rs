@@ -17,15 +17,45 @@
 #[cfg(feature = "python")]
 pub mod py;
 
+mod doc;
+
 use crate::errors::NativeError;
 use crate::sse::{Event, SseDecoder};
+use doc::{apply, drop_value, measure, segments, truncate_utf16_from_end, utf16_len, Applied};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Default limit of the message documents kept for `delta_encoding` v1: 64 MiB.
 pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
 
+/// Default limit of the nesting depth of a v1 message document (objects and arrays within each
+/// other): 128, as deep as one event's JSON may nest.
+pub const DEFAULT_MAX_DEPTH: usize = 128;
+
+/// The decoder may re-read its documents (work not proportional to the operation at hand:
+/// re-checking a rewritten answer text or message id, shifting large arrays, truncating text
+/// whose length is not cached) up to this many times the bytes fed, plus `WORK_SLACK` bytes.
+/// Every other operation costs time proportional to its own size.
+pub const WORK_FACTOR: u64 = 8;
+/// See `WORK_FACTOR`: 16 MiB.
+pub const WORK_SLACK: u64 = 16 * 1024 * 1024;
+
 const TEXT_PATH: &str = "/message/content/parts/0";
+const PARTS_PATH: &str = "/message/content/parts";
+const ID_PATH: &str = "/message/id";
+/// The fields that decide whether a message is answer text and whether it is finished.
+const STATUS_PATHS: [&str; 8] = [
+    ID_PATH,
+    "/message/author/role",
+    "/message/recipient",
+    "/message/channel",
+    "/message/content/content_type",
+    "/message/metadata/is_visually_hidden_from_conversation",
+    "/message/end_turn",
+    "/message/status",
+];
 // Counted per channel on top of its document so that many tiny documents stay bounded too.
 const CHANNEL_OVERHEAD: usize = 64;
 const SNIPPET_CHARS: usize = 120;
@@ -40,6 +70,15 @@ pub struct Deltas {
 }
 
 impl Deltas {
+    /// No deltas yet; `coalesce` joins the deltas pushed into one.
+    #[must_use]
+    pub fn new(coalesce: bool) -> Self {
+        Self {
+            coalesce,
+            ..Self::default()
+        }
+    }
+
     fn push(&mut self, s: &str) {
         if s.is_empty() {
             return;
@@ -80,33 +119,85 @@ impl Deltas {
 
 type Out = Deltas;
 
-/// One `delta_encoding` v1 document (the message most recently added on a channel).
-#[derive(Debug)]
+/// One `delta_encoding` v1 document (the message most recently added on a channel) and what is
+/// known about its answer text `T` and the text `E` already emitted for it.
 struct Channel {
     c: i64,
     doc: Value,
     bytes: usize,
     answer: bool,
-    // The answer message's id, cached for the fast path.
-    id: Option<String>,
+    // The message id (shared with `State::message_id`, so that switching is O(1)).
+    id: Option<Arc<str>>,
+    // UTF-16 length of `T`, when known.
+    units: Option<usize>,
+    // Bytes of `E`.
     emitted_len: usize,
-    // The emitted text while the document's text no longer starts with it (an edit).
-    held: Option<String>,
+    // `E` kept apart once `T` was changed other than by appending (then kept for the life of the
+    // document, so that a later change does not copy it again). `None`: `E` is `T[..emitted_len]`.
+    emitted: Option<String>,
+    // Bytes of the common prefix of `T` and `E` (`emitted_len` while `emitted` is `None`).
+    common: usize,
+}
+
+impl Channel {
+    fn new(c: i64, doc: Value, bytes: usize) -> Self {
+        Self {
+            c,
+            doc,
+            bytes,
+            answer: false,
+            id: None,
+            units: None,
+            emitted_len: 0,
+            emitted: None,
+            common: 0,
+        }
+    }
+
+    /// Keeps `E` apart before `T` changes other than by appending (once per document).
+    fn detach_emitted(&mut self) {
+        if self.emitted.is_none() && self.emitted_len > 0 {
+            let t = doc_text(&self.doc).unwrap_or_default();
+            self.emitted = Some(t.get(..self.emitted_len).unwrap_or(t).to_owned());
+        }
+    }
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        // A document may nest deeply: never drop it recursively.
+        drop_value(std::mem::take(&mut self.doc));
+    }
+}
+
+impl std::fmt::Debug for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the document: it may be large and deep.
+        f.debug_struct("Channel")
+            .field("bytes", &self.bytes)
+            .field("answer", &self.answer)
+            .field("emitted_len", &self.emitted_len)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Everything but the SSE layer.
 #[derive(Debug, Default)]
 struct State {
     max_document_bytes: usize,
+    max_depth: usize,
     total_bytes: usize,
+    fed: u64,
+    work: u64,
     sticky_c: i64,
     sticky_p: String,
     sticky_o: String,
     channels: Vec<Channel>,
-    legacy_id: Option<String>,
+    channel_index: HashMap<i64, usize>,
+    legacy_id: Option<Arc<str>>,
     legacy_emitted: String,
     conversation_id: Option<String>,
-    message_id: Option<String>,
+    message_id: Option<Arc<str>>,
     title: Option<String>,
     finished: bool,
     error: Option<String>,
@@ -164,149 +255,7 @@ fn doc_text(doc: &Value) -> Option<&str> {
     message_text(get(doc, "message")?)
 }
 
-/// An upper bound of the memory a JSON value adds to a document, in bytes of JSON text.
-fn approx_size(v: &Value) -> usize {
-    match v {
-        Value::Null | Value::Bool(_) => 5,
-        Value::Number(_) => 24,
-        Value::String(s) => s.len() + 2,
-        Value::Array(a) => a.iter().map(approx_size).sum::<usize>() + a.len() + 2,
-        Value::Object(m) => {
-            m.iter()
-                .map(|(k, v)| k.len() + 3 + approx_size(v))
-                .sum::<usize>()
-                + 2
-        }
-    }
-}
-
-/// Truncates a string to `n` UTF-16 code units (JavaScript string length, as the web client
-/// counts), never splitting a character.
-fn truncate_utf16(s: &mut String, n: usize) {
-    let mut units = 0;
-    for (i, ch) in s.char_indices() {
-        units += ch.len_utf16();
-        if units > n {
-            s.truncate(i);
-            return;
-        }
-    }
-}
-
-fn append_into(target: &mut Value, v: Value) -> bool {
-    match (target, v) {
-        (Value::String(t), Value::String(s)) => t.push_str(&s),
-        (Value::Array(t), Value::Array(a)) => t.extend(a),
-        (Value::Array(t), x) => t.push(x),
-        (Value::Object(t), Value::Object(m)) => t.extend(m),
-        (t @ Value::Null, x) => *t = x,
-        _ => return false,
-    }
-    true
-}
-
-fn truncate_value(target: &mut Value, v: &Value) -> bool {
-    let Some(n) = v.as_u64().and_then(|n| usize::try_from(n).ok()) else {
-        return false;
-    };
-    match target {
-        Value::String(s) => truncate_utf16(s, n),
-        Value::Array(a) => a.truncate(n),
-        _ => return false,
-    }
-    true
-}
-
-fn unescape_segment(seg: &str) -> String {
-    if seg.contains('~') {
-        seg.replace("~1", "/").replace("~0", "~")
-    } else {
-        seg.to_owned()
-    }
-}
-
-/// Applies one operation at a JSON pointer. Operations that do not fit the document (missing
-/// parent, wrong types, unknown op) are skipped, as a tolerant client would.
-fn apply(doc: &mut Value, path: &str, op: &str, v: Value) -> bool {
-    if path.is_empty() {
-        return match op {
-            "add" | "replace" => {
-                *doc = v;
-                true
-            }
-            "remove" => {
-                *doc = Value::Null;
-                true
-            }
-            "append" => append_into(doc, v),
-            "truncate" => truncate_value(doc, &v),
-            _ => false,
-        };
-    }
-    let Some(cut) = path.rfind('/') else {
-        return false;
-    };
-    let (parent_path, last) = (&path[..cut], &path[cut + 1..]);
-    let Some(parent) = doc.pointer_mut(parent_path) else {
-        return false;
-    };
-    match parent {
-        Value::Object(m) => apply_in_object(m, &unescape_segment(last), op, v),
-        Value::Array(a) => {
-            let idx = if last == "-" {
-                a.len()
-            } else {
-                // As in `Value::pointer_mut`: no sign, no leading zero.
-                if last.starts_with('+') || (last.starts_with('0') && last.len() != 1) {
-                    return false;
-                }
-                match last.parse::<usize>() {
-                    Ok(i) => i,
-                    Err(_) => return false,
-                }
-            };
-            apply_in_array(a, idx, op, v)
-        }
-        _ => false,
-    }
-}
-
-fn apply_in_object(m: &mut Map<String, Value>, key: &str, op: &str, v: Value) -> bool {
-    match op {
-        "add" | "replace" => {
-            m.insert(key.to_owned(), v);
-            true
-        }
-        "remove" => m.remove(key).is_some(),
-        "append" => match m.get_mut(key) {
-            Some(t) => append_into(t, v),
-            None => {
-                m.insert(key.to_owned(), v);
-                true
-            }
-        },
-        "truncate" => m.get_mut(key).is_some_and(|t| truncate_value(t, &v)),
-        _ => false,
-    }
-}
-
-fn apply_in_array(a: &mut Vec<Value>, idx: usize, op: &str, v: Value) -> bool {
-    let len = a.len();
-    match op {
-        "add" if idx <= len => a.insert(idx, v),
-        "replace" if idx < len => a[idx] = v,
-        "remove" if idx < len => {
-            a.remove(idx);
-        }
-        "append" if idx < len => return append_into(&mut a[idx], v),
-        "append" if idx == len => a.push(v),
-        "truncate" if idx < len => return truncate_value(&mut a[idx], &v),
-        _ => return false,
-    }
-    true
-}
-
-/// The answer text of a v1 document, for appending (no allocation, unlike `pointer_mut`).
+/// The answer text of a v1 document, for changing it in place.
 fn text_mut(doc: &mut Value) -> Option<&mut String> {
     match doc
         .get_mut("message")?
@@ -317,6 +266,20 @@ fn text_mut(doc: &mut Value) -> Option<&mut String> {
         Value::String(s) => Some(s),
         _ => None,
     }
+}
+
+/// Bytes of the longest common prefix of `a` and `b`, on a character boundary.
+fn common_prefix(a: &str, b: &str) -> usize {
+    let mut n = a
+        .as_bytes()
+        .iter()
+        .zip(b.as_bytes())
+        .take_while(|(x, y)| x == y)
+        .count();
+    while !a.is_char_boundary(n) {
+        n -= 1;
+    }
+    n
 }
 
 /// The text of event data that is exactly `{"v":"<JSON string>"}` (compact, as the server
@@ -331,10 +294,24 @@ fn bare_text(data: &str) -> Option<Cow<'_, str>> {
     serde_json::from_str::<String>(quoted).ok().map(Cow::Owned)
 }
 
-/// Whether an operation at `path` can change the text at `TEXT_PATH`.
+/// Whether JSON pointer `a` is `b` or one of its ancestors.
+fn is_prefix(a: &str, b: &str) -> bool {
+    b.starts_with(a) && (a.len() == b.len() || b.as_bytes()[a.len()] == b'/')
+}
+
+/// Whether an operation at `path` can change the value at `field` (it replaces the field, one
+/// of its ancestors, or something inside it).
+fn related(path: &str, field: &str) -> bool {
+    is_prefix(path, field) || is_prefix(field, path)
+}
+
+/// Whether an operation at `path` can change the answer text (its value or which value it is).
 fn touches_text(path: &str) -> bool {
-    TEXT_PATH.starts_with(path)
-        && (path.len() == TEXT_PATH.len() || TEXT_PATH.as_bytes()[path.len()] == b'/')
+    is_prefix(path, TEXT_PATH)
+        || path
+            .strip_prefix(PARTS_PATH)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|last| !last.contains('/'))
 }
 
 fn error_text(err: &Value) -> String {
@@ -346,6 +323,10 @@ fn error_text(err: &Value) -> String {
         },
         other => other.to_string(),
     }
+}
+
+fn same_id(a: Option<&Arc<str>>, b: &Arc<str>) -> bool {
+    a.is_some_and(|a| Arc::ptr_eq(a, b))
 }
 
 impl State {
@@ -422,9 +403,10 @@ impl State {
         if !is_answer_message(msg) {
             return;
         }
+        // Everything compared here comes from this event: the cost is the event's size.
         let id = get_str(msg, "id");
         if self.legacy_id.as_deref() != id {
-            self.legacy_id = id.map(str::to_owned);
+            self.legacy_id = id.map(Arc::from);
             self.legacy_emitted.clear();
         }
         if id.is_some() {
@@ -470,22 +452,55 @@ impl State {
         res
     }
 
-    fn channel_index(&self, c: i64) -> Option<usize> {
-        // The current channel is almost always the last one added.
-        self.channels.iter().rposition(|ch| ch.c == c)
+    /// Drops the documents (memory stays bounded) and leaves the decoder failed with `msg`.
+    fn fail(&mut self, msg: String) -> NativeError {
+        self.channels = Vec::new();
+        self.channel_index = HashMap::new();
+        self.failed = Some(msg.clone());
+        NativeError::StreamDecode(msg)
     }
 
-    fn check_limit(&mut self) -> Result<(), NativeError> {
+    fn channel(&self, c: i64) -> Option<usize> {
+        // The current channel is almost always the last one added: no hashing for it.
+        match self.channels.last() {
+            Some(last) if last.c == c => Some(self.channels.len() - 1),
+            _ => self.channel_index.get(&c).copied(),
+        }
+    }
+
+    fn check_limits(&mut self) -> Result<(), NativeError> {
         if self.total_bytes > self.max_document_bytes {
             let msg = format!(
                 "conversation documents grew to {} bytes or more, over the limit of {} bytes; \
                  raise max_document_bytes if such long answers are expected",
                 self.total_bytes, self.max_document_bytes
             );
-            // The documents are dropped so that memory stays bounded; the decoder stays failed.
-            self.channels = Vec::new();
-            self.failed = Some(msg.clone());
-            return Err(NativeError::StreamDecode(msg));
+            return Err(self.fail(msg));
+        }
+        if self.work
+            > WORK_FACTOR
+                .saturating_mul(self.fed)
+                .saturating_add(WORK_SLACK)
+        {
+            let msg = format!(
+                "the conversation stream made the decoder re-read {} bytes of its documents for \
+                 {} bytes received (more than {WORK_FACTOR} times as much); the stream is not a \
+                 plausible answer",
+                self.work, self.fed
+            );
+            return Err(self.fail(msg));
+        }
+        Ok(())
+    }
+
+    fn check_depth(&mut self, depth: usize) -> Result<(), NativeError> {
+        if depth > self.max_depth {
+            let msg = format!(
+                "a conversation document would nest {depth} levels deep, over the limit of {} \
+                 levels; raise max_depth if such documents are expected",
+                self.max_depth
+            );
+            return Err(self.fail(msg));
         }
         Ok(())
     }
@@ -500,6 +515,7 @@ impl State {
     ) -> Result<(), NativeError> {
         if op == "patch" {
             // Sub-operations carry their own path and op: nothing is carried forward inside.
+            // (Nested patches recurse at most as deep as one event's JSON nests: 128 levels.)
             if let Value::Array(items) = v {
                 for item in items {
                     if let Value::Object(mut m) = item {
@@ -520,64 +536,141 @@ impl State {
         if path.is_empty() && (op == "add" || op == "replace") {
             return self.add_document(c, v, out);
         }
-        let Some(i) = self.channel_index(c) else {
+        let Some(i) = self.channel(c) else {
             return Ok(());
         };
-        if op == "append" && path == TEXT_PATH {
-            if let Value::String(s) = &v {
-                if let Some(res) = self.try_append_text(i, s, out) {
-                    return res;
+        if path == TEXT_PATH {
+            if let ("append", Value::String(s)) = (op, &v) {
+                if self.append_text(i, s, out) {
+                    return self.check_limits();
+                }
+            } else if op == "truncate" {
+                if let Some(done) = self.truncate_text(i, &v, out) {
+                    return done;
                 }
             }
         }
-        let size = approx_size(&v);
-        let ch = &mut self.channels[i];
-        if touches_text(path) && ch.emitted_len > 0 && ch.held.is_none() {
-            ch.held = Some(doc_text(&ch.doc).map_or_else(String::new, |t| {
-                t.get(..ch.emitted_len).unwrap_or(t).to_owned()
-            }));
-        }
-        if apply(&mut ch.doc, path, op, v) && op != "remove" && op != "truncate" {
-            ch.bytes += size;
-            self.total_bytes += size;
-        }
-        self.after_change(i, out);
-        self.check_limit()
+        self.general_op(i, path, op, v, out)
     }
 
-    /// Fast path: text appended to an answer whose emitted text is in sync. `None` when the
-    /// general path must handle it (same result, more work).
-    fn try_append_text(
+    /// Any operation on a document: applied at its pointer, then what it may have changed is
+    /// re-read.
+    fn general_op(
         &mut self,
         i: usize,
-        s: &str,
+        path: &str,
+        op: &str,
+        v: Value,
         out: &mut Out,
-    ) -> Option<Result<(), NativeError>> {
+    ) -> Result<(), NativeError> {
+        let (size, depth) = measure(&v);
+        let text = touches_text(path);
         let ch = &mut self.channels[i];
-        if !ch.answer || ch.held.is_some() {
-            return None;
+        if text {
+            ch.detach_emitted();
         }
-        let text = text_mut(&mut ch.doc)?;
-        if text.len() != ch.emitted_len {
-            return None;
+        let applied = apply(&mut ch.doc, path, op, v, &mut self.work);
+        match applied {
+            Applied::No | Applied::Shrunk => {}
+            Applied::Grew => {
+                ch.bytes += size;
+                self.total_bytes += size;
+                let at = segments(path) + depth + usize::from(op == "append");
+                self.check_depth(at)?;
+            }
         }
-        if ch.id.is_some() && self.message_id != ch.id {
-            self.message_id.clone_from(&ch.id);
+        if applied == Applied::No {
+            // Nothing changed; the channel is still the one the message id follows.
+            self.emit(i, out);
+            return Ok(());
         }
+        if text {
+            let ch = &mut self.channels[i];
+            ch.units = None;
+            ch.common = match (&ch.emitted, doc_text(&ch.doc)) {
+                (Some(e), Some(t)) => common_prefix(t, e),
+                _ => 0,
+            };
+            self.work += ch.common as u64;
+        }
+        self.after_change(i, Some(path), out);
+        self.check_limits()
+    }
+
+    /// Text appended to the answer text: O(size of the text). `false` when the answer text is
+    /// not a string (the general path handles it).
+    fn append_text(&mut self, i: usize, s: &str, out: &mut Out) -> bool {
+        let ch = &mut self.channels[i];
+        let Some(text) = text_mut(&mut ch.doc) else {
+            return false;
+        };
+        let old = text.len();
         text.push_str(s);
-        ch.emitted_len = text.len();
         ch.bytes += s.len();
         self.total_bytes += s.len();
-        out.push(s);
-        Some(self.check_limit())
+        if let Some(units) = &mut ch.units {
+            *units += utf16_len(s);
+        }
+        if ch.answer && ch.emitted.is_none() && ch.emitted_len == old {
+            // In step (the common case): the appended text is the delta.
+            out.push(s);
+            ch.emitted_len = old + s.len();
+            ch.common = ch.emitted_len;
+            if let Some(id) = &ch.id {
+                if !same_id(self.message_id.as_ref(), id) {
+                    self.message_id = Some(Arc::clone(id));
+                }
+            }
+            return true;
+        }
+        if let Some(e) = &ch.emitted {
+            if ch.common == old {
+                ch.common += e.get(old..).map_or(0, |rest| common_prefix(s, rest));
+            }
+        }
+        self.emit(i, out);
+        true
+    }
+
+    /// The answer text truncated to `v` UTF-16 units: O(removed text) once its length is known.
+    /// `None` when the general path must handle it.
+    fn truncate_text(
+        &mut self,
+        i: usize,
+        v: &Value,
+        out: &mut Out,
+    ) -> Option<Result<(), NativeError>> {
+        let n = v.as_u64().and_then(|n| usize::try_from(n).ok())?;
+        let ch = &mut self.channels[i];
+        let len = text_mut(&mut ch.doc)?.len();
+        // UTF-16 units never exceed UTF-8 bytes: a cut at or past the byte length is a no-op.
+        if n < len {
+            let units = match ch.units {
+                Some(units) => units,
+                None => {
+                    let t = doc_text(&ch.doc).unwrap_or_default();
+                    self.work += t.len() as u64;
+                    utf16_len(t)
+                }
+            };
+            ch.units = Some(units);
+            if n < units {
+                ch.detach_emitted();
+                let text = text_mut(&mut ch.doc)?;
+                ch.units = Some(truncate_utf16_from_end(text, units, n));
+                ch.common = ch.common.min(text.len());
+            }
+        }
+        self.emit(i, out);
+        Some(self.check_limits())
     }
 
     /// A bare `{"v": "<text>"}` delta (most of a v1 stream), without building a JSON tree.
     fn on_bare_text(&mut self, s: Cow<'_, str>, out: &mut Out) -> Result<(), NativeError> {
         if self.sticky_o == "append" && self.sticky_p == TEXT_PATH {
-            if let Some(i) = self.channel_index(self.sticky_c) {
-                if let Some(res) = self.try_append_text(i, &s, out) {
-                    return res;
+            if let Some(i) = self.channel(self.sticky_c) {
+                if self.append_text(i, &s, out) {
+                    return self.check_limits();
                 }
             }
         }
@@ -585,78 +678,75 @@ impl State {
     }
 
     fn add_document(&mut self, c: i64, v: Value, out: &mut Out) -> Result<(), NativeError> {
-        let size = approx_size(&v) + CHANNEL_OVERHEAD;
-        let i = if let Some(i) = self.channel_index(c) {
-            self.total_bytes -= self.channels[i].bytes;
-            i
-        } else {
-            self.channels.push(Channel {
-                c,
-                doc: Value::Null,
-                bytes: 0,
-                answer: false,
-                id: None,
-                emitted_len: 0,
-                held: None,
-            });
-            self.channels.len() - 1
-        };
-        let ch = &mut self.channels[i];
-        ch.doc = v;
-        ch.bytes = size;
-        ch.emitted_len = 0;
-        ch.held = None;
-        self.total_bytes += size;
-        if let Some(Value::String(cid)) = get(&self.channels[i].doc, "conversation_id") {
+        let (size, depth) = measure(&v);
+        let size = size + CHANNEL_OVERHEAD;
+        if let Some(Value::String(cid)) = get(&v, "conversation_id") {
             if self.conversation_id.as_deref() != Some(cid) {
                 self.conversation_id = Some(cid.clone());
             }
         }
-        self.after_change(i, out);
-        self.check_limit()
+        let i = if let Some(&i) = self.channel_index.get(&c) {
+            self.total_bytes -= self.channels[i].bytes;
+            // The old document is dropped here, without recursion.
+            self.channels[i] = Channel::new(c, v, size);
+            i
+        } else {
+            self.channels.push(Channel::new(c, v, size));
+            self.channel_index.insert(c, self.channels.len() - 1);
+            self.channels.len() - 1
+        };
+        self.total_bytes += size;
+        self.check_depth(depth)?;
+        self.after_change(i, None, out);
+        self.check_limits()
     }
 
-    /// Re-reads a channel's document after a change: answer status, new text, completion.
-    fn after_change(&mut self, i: usize, out: &mut Out) {
+    /// Re-reads what an operation at `path` (`None`: anywhere) may have changed in a channel's
+    /// document: answer status, completion, message id; then emits new answer text.
+    fn after_change(&mut self, i: usize, path: Option<&str>, out: &mut Out) {
         let ch = &mut self.channels[i];
-        let Some(msg) = get(&ch.doc, "message") else {
-            ch.answer = false;
-            return;
-        };
-        ch.answer = is_answer_message(msg);
+        if path.is_none_or(|p| STATUS_PATHS.iter().any(|f| related(p, f))) {
+            let msg = get(&ch.doc, "message");
+            ch.answer = msg.is_some_and(is_answer_message);
+            if ch.answer && msg.is_some_and(message_finished) {
+                self.finished = true;
+            }
+            if path.is_none_or(|p| related(p, ID_PATH)) {
+                let id = msg.and_then(|m| get_str(m, "id"));
+                self.work += id.map_or(0, str::len) as u64;
+                if ch.id.as_deref() != id {
+                    ch.id = id.map(Arc::from);
+                }
+            }
+        }
+        self.emit(i, out);
+    }
+
+    /// Emits the answer text of channel `i` that extends what was emitted, if any.
+    fn emit(&mut self, i: usize, out: &mut Out) {
+        let ch = &mut self.channels[i];
         if !ch.answer {
             return;
         }
-        if let Some(id) = get_str(msg, "id") {
-            if ch.id.as_deref() != Some(id) {
-                ch.id = Some(id.to_owned());
+        if let Some(id) = &ch.id {
+            if !same_id(self.message_id.as_ref(), id) {
+                self.message_id = Some(Arc::clone(id));
             }
-            if self.message_id.as_deref() != Some(id) {
-                self.message_id = Some(id.to_owned());
-            }
-        } else {
-            ch.id = None;
         }
-        if message_finished(msg) {
-            self.finished = true;
+        if ch.common != ch.emitted_len {
+            return;
         }
-        let Some(text) = message_text(msg) else {
+        let Some(text) = doc_text(&ch.doc) else {
             return;
         };
-        match ch.held.take() {
-            None => {
-                if let Some(suffix) = text.get(ch.emitted_len..) {
-                    out.push(suffix);
-                    ch.emitted_len = text.len();
+        if let Some(suffix) = text.get(ch.emitted_len..) {
+            if !suffix.is_empty() {
+                out.push(suffix);
+                if let Some(e) = &mut ch.emitted {
+                    e.push_str(suffix);
                 }
-            }
-            Some(held) => {
-                if let Some(suffix) = text.strip_prefix(held.as_str()) {
-                    out.push(suffix);
-                    ch.emitted_len = text.len();
-                } else {
-                    ch.held = Some(held);
-                }
+                ch.emitted_len = text.len();
+                ch.common = text.len();
             }
         }
     }
@@ -672,14 +762,20 @@ pub struct ConversationDecoder {
 
 impl ConversationDecoder {
     /// A decoder with explicit limits: `max_event_bytes` for one SSE line or event,
-    /// `max_document_bytes` for the v1 message documents kept; `coalesce` joins the deltas of
-    /// one `feed` call into one string.
+    /// `max_document_bytes` for the v1 message documents kept, `max_depth` for their nesting;
+    /// `coalesce` joins the deltas of one `feed` call into one string.
     #[must_use]
-    pub fn new(max_event_bytes: usize, max_document_bytes: usize, coalesce: bool) -> Self {
+    pub fn new(
+        max_event_bytes: usize,
+        max_document_bytes: usize,
+        max_depth: usize,
+        coalesce: bool,
+    ) -> Self {
         Self {
             sse: SseDecoder::new(max_event_bytes),
             state: State {
                 max_document_bytes,
+                max_depth,
                 ..State::default()
             },
             coalesce,
@@ -691,18 +787,24 @@ impl ConversationDecoder {
     /// # Errors
     /// `StreamDecode` when a line, an event or the documents exceed their limits.
     pub fn feed(&mut self, data: &[u8]) -> Result<Deltas, NativeError> {
+        let mut out = Deltas::new(self.coalesce);
+        self.feed_into(data, &mut out)?;
+        Ok(out)
+    }
+
+    /// Like `feed`, adding the deltas to `out`.
+    ///
+    /// # Errors
+    /// As `feed`.
+    pub fn feed_into(&mut self, data: &[u8], out: &mut Deltas) -> Result<(), NativeError> {
         if let Some(m) = &self.state.failed {
             return Err(NativeError::StreamDecode(format!(
                 "the decoder failed earlier and cannot continue: {m}"
             )));
         }
-        let mut out = Deltas {
-            coalesce: self.coalesce,
-            ..Deltas::default()
-        };
         let state = &mut self.state;
-        self.sse.feed(data, |ev| state.on_event(ev, &mut out))?;
-        Ok(out)
+        state.fed += data.len() as u64;
+        self.sse.feed(data, |ev| state.on_event(ev, out))
     }
 
     /// Ends the stream (an unterminated final event is discarded, as in SSE).
@@ -750,10 +852,14 @@ impl ConversationDecoder {
         self.state.delta_encoding.as_deref()
     }
 
-    /// The limits: `(max_event_bytes, max_document_bytes)`.
+    /// The limits: `(max_event_bytes, max_document_bytes, max_depth)`.
     #[must_use]
-    pub fn limits(&self) -> (usize, usize) {
-        (self.sse.max_event_bytes(), self.state.max_document_bytes)
+    pub fn limits(&self) -> (usize, usize, usize) {
+        (
+            self.sse.max_event_bytes(),
+            self.state.max_document_bytes,
+            self.state.max_depth,
+        )
     }
 
     /// Whether deltas of one call are joined.
@@ -768,7 +874,7 @@ mod tests {
     use super::*;
 
     fn run(chunks: &[&[u8]]) -> (Vec<String>, ConversationDecoder) {
-        let mut d = ConversationDecoder::new(1 << 20, 1 << 20, false);
+        let mut d = ConversationDecoder::new(1 << 20, 1 << 20, DEFAULT_MAX_DEPTH, false);
         let mut out = Vec::new();
         for c in chunks {
             out.extend(d.feed(c).unwrap().to_vec());
@@ -830,7 +936,7 @@ mod tests {
 
     #[test]
     fn document_limit() {
-        let mut d = ConversationDecoder::new(1 << 20, 200, false);
+        let mut d = ConversationDecoder::new(1 << 20, 200, DEFAULT_MAX_DEPTH, false);
         let add = "data: {\"p\":\"\",\"o\":\"add\",\"v\":{\"message\":{}},\"c\":0}\n\n";
         d.feed(add.as_bytes()).unwrap();
         let app = "data: {\"p\":\"/message/x\",\"o\":\"append\",\"v\":\"0123456789\"}\n\n";
@@ -842,14 +948,5 @@ mod tests {
             }
         }
         assert!(failed);
-    }
-
-    #[test]
-    fn truncate_counts_utf16() {
-        let mut s = String::from("a\u{1F600}b");
-        truncate_utf16(&mut s, 3);
-        assert_eq!(s, "a\u{1F600}");
-        truncate_utf16(&mut s, 2);
-        assert_eq!(s, "a");
     }
 }

@@ -155,12 +155,6 @@ fn push_utf8_lossy(out: &mut String, bytes: &[u8]) {
     }
 }
 
-fn utf8_lossy(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len());
-    push_utf8_lossy(&mut s, bytes);
-    s
-}
-
 /// The field-level state of the WHATWG "interpreting an event stream" algorithm.
 #[derive(Debug, Clone)]
 struct EventBuilder {
@@ -311,16 +305,21 @@ impl SseDecoder {
     where
         F: FnMut(Event<'_>) -> Result<(), NativeError>,
     {
-        if let Some(head) = &mut self.head {
-            head.extend_from_slice(data);
-            if head.len() < BOM.len() && BOM.starts_with(head) {
-                return Ok(());
-            }
-            let head = self.head.take().unwrap_or_default();
-            let body = head.strip_prefix(BOM).unwrap_or(&head);
-            return self.feed_lines(body, &mut on_event);
+        let Some(head) = &mut self.head else {
+            return self.feed_lines(data, &mut on_event);
+        };
+        // Only the first three bytes decide on the BOM: never copy more of a chunk than that.
+        let take = (BOM.len() - head.len()).min(data.len());
+        head.extend_from_slice(&data[..take]);
+        let rest = &data[take..];
+        if head.len() < BOM.len() && BOM.starts_with(head) {
+            return Ok(());
         }
-        self.feed_lines(data, &mut on_event)
+        let head = self.head.take().unwrap_or_default();
+        if head != BOM {
+            self.feed_lines(&head, &mut on_event)?;
+        }
+        self.feed_lines(rest, &mut on_event)
     }
 
     fn feed_lines<F>(&mut self, data: &[u8], on_event: &mut F) -> Result<(), NativeError>
@@ -366,12 +365,6 @@ impl SseDecoder {
         self.head = Some(Vec::new());
         Ok(())
     }
-}
-
-/// A decoded line as text (U+FFFD for invalid UTF-8).
-#[must_use]
-pub fn line_text(line: &[u8]) -> String {
-    utf8_lossy(line)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ time. ``make fuzz-smoke`` runs ``smoke`` for every ``tests/fuzz/fuzz_*.py``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pathlib
 import random
@@ -29,7 +30,12 @@ sys.path.insert(0, str(TESTS.parent))
 # Crashing inputs are written here (ignored by git with the rest of target/).
 ARTIFACTS = TESTS.parent / "target" / "fuzz-artifacts"
 
-from tests.native.conversation_fixtures import legacy_stream, v1_capture_like  # noqa: E402
+from tests.native.conversation_fixtures import (  # noqa: E402
+    costly_v1_stream,
+    deep_v1_stream,
+    legacy_stream,
+    v1_capture_like,
+)
 from tests.reference.conversation_reference import ConversationReference  # noqa: E402
 from tests.reference.sse_reference import reference_events, reference_lines  # noqa: E402
 
@@ -87,14 +93,32 @@ def target_sse(data: bytes) -> None:
         pass
 
 
+def _decode(d: ConversationDecoder, chunks: list[bytes], ref: ConversationReference) -> list[str]:
+    """Decodes; a depth error must match the reference's depth (the only error expected)."""
+    try:
+        got = [x for c in chunks for x in d.feed(c)] + d.flush()
+    except StreamDecodeError as exc:
+        assert "levels deep" in str(exc), exc
+        assert ref.max_depth_seen > d.max_depth, (ref.max_depth_seen, exc)
+        raise
+    assert ref.max_depth_seen <= d.max_depth, ref.max_depth_seen
+    return got
+
+
 def target_conversation(data: bytes) -> None:
     sizes, stream = _split(data)
     ref = ConversationReference()
     for e in reference_events(stream):
         ref.feed_event(e.event, e.data)
+    # Depth: a small bound, hit exactly when the reference nests deeper.
+    for max_depth in (6, 12):
+        with contextlib.suppress(StreamDecodeError):
+            _decode(ConversationDecoder(max_depth=max_depth), _chunks(stream, sizes), ref)
+    if ref.max_depth_seen > 128:
+        return
     for chunks in ([stream], _chunks(stream, sizes)):
         d = ConversationDecoder(coalesce=False)
-        got = [x for c in chunks for x in d.feed(c)] + d.flush()
+        got = _decode(d, chunks, ref)
         assert got == ref.deltas, (got, ref.deltas)
         assert (d.conversation_id, d.message_id, d.title, d.finished, d.delta_encoding) == (
             ref.conversation_id,
@@ -125,9 +149,14 @@ TARGETS: dict[str, Callable[[bytes], None]] = {
 
 
 def seeds() -> list[bytes]:
-    """Structure-aware starting points: both ChatGPT formats and SSE edge cases."""
+    """Structure-aware starting points: both ChatGPT formats, SSE edge cases, and the hostile
+    shapes (deep pointers, operations that used to cost the whole document)."""
     return [
         b"\x00" + v1_capture_like(["Hel", "lo", " \u00e9\U0001f600", "!"], done=True),
+        b"\x06" + deep_v1_stream(40, per_op=3),
+        b"\x07" + costly_v1_stream("truncate", text_chars=64, events_bytes=512),
+        b"\x04" + costly_v1_stream("take-back", text_chars=64, events_bytes=512),
+        b"\x03" + costly_v1_stream("channels", text_chars=8, events_bytes=1024),
         b"\x02" + v1_capture_like(["a", "b"], eol="\r\n"),
         b"\x05" + legacy_stream(["ab", "abab", "aba", "ababab"]),
         b"\x01\xef\xbb\xbfid: 1\r\nretry: 5\rdata: a\n:c\ndata\n\nevent: x\ndata: \xff\xe2\x82\n\n",

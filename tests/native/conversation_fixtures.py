@@ -1,11 +1,28 @@
-"""Builders of ChatGPT web conversation streams (both formats) for the tests and the fuzz run."""
+"""Builders of ChatGPT web conversation streams (both formats) for the tests and the fuzz run.
+
+The message objects and the v1 answer deltas come from the emulator's builders (one generator
+of v1 streams); this module adds the shapes only tests need: captured layouts, odd framing and
+hostile streams.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-TEXT = "/message/content/parts/0"
+from fastg4f.emulators.chatgpt import TEXT_PATH as TEXT
+from fastg4f.emulators.chatgpt import message, v1_answer_deltas, v1_finish_patch
+
+__all__ = [
+    "TEXT",
+    "costly_v1_parts",
+    "costly_v1_stream",
+    "deep_v1_stream",
+    "frame",
+    "legacy_stream",
+    "message",
+    "v1_capture_like",
+]
 
 
 def frame(
@@ -25,37 +42,6 @@ def frame(
         data = json.dumps(obj, separators=seps, ensure_ascii=ensure_ascii)
     head = f"event: {event}{eol}" if event else ""
     return f"{head}data: {data}{' ' * pad}{eol}{eol}".encode()
-
-
-def message(
-    mid: str,
-    role: str,
-    text: str = "",
-    *,
-    recipient: str | None = "all",
-    channel: str | None = None,
-    content_type: str = "text",
-    hidden: bool = False,
-    status: str = "in_progress",
-    end_turn: bool | None = None,
-) -> dict[str, Any]:
-    """A ``message`` object as both formats carry it."""
-    metadata: dict[str, Any] = {"message_type": "next", "model_slug": "gpt-4o"}
-    if hidden:
-        metadata["is_visually_hidden_from_conversation"] = True
-    return {
-        "id": mid,
-        "author": {"role": role, "name": None, "metadata": {}},
-        "create_time": 1732000000.5,
-        "update_time": None,
-        "content": {"content_type": content_type, "parts": [text]},
-        "status": status,
-        "end_turn": end_turn,
-        "weight": 1.0,
-        "metadata": metadata,
-        "recipient": recipient,
-        "channel": channel,
-    }
 
 
 def v1_capture_like(answer_pieces: list[str], *, eol: str = "\n", done: bool = False) -> bytes:
@@ -182,33 +168,11 @@ def v1_capture_like(answer_pieces: list[str], *, eol: str = "\n", done: bool = F
             eol=eol,
         ),
     ]
-    first, *rest = answer_pieces[:-1]
-    out.append(frame({"p": TEXT, "o": "append", "v": first}, event="delta", eol=eol, pad=3))
-    for i, piece in enumerate(rest):
-        out.append(frame({"v": piece}, event="delta", eol=eol, pad=i % 8, ensure_ascii=i % 2 == 0))
-    out.append(
-        frame(
-            {
-                "p": "",
-                "o": "patch",
-                "v": [
-                    {"p": TEXT, "o": "append", "v": answer_pieces[-1]},
-                    {"p": "/message/status", "o": "replace", "v": "finished_successfully"},
-                    {"p": "/message/end_turn", "o": "replace", "v": True},
-                    {
-                        "p": "/message/metadata",
-                        "o": "append",
-                        "v": {
-                            "is_complete": True,
-                            "finish_details": {"type": "stop", "stop_tokens": [200002]},
-                        },
-                    },
-                ],
-            },
-            event="delta",
-            eol=eol,
-        )
-    )
+    first, *rest = v1_answer_deltas(answer_pieces[:-1])
+    out.append(frame(first, event="delta", eol=eol, pad=3))
+    for i, delta in enumerate(rest):
+        out.append(frame(delta, event="delta", eol=eol, pad=i % 8, ensure_ascii=i % 2 == 0))
+    out.append(frame(v1_finish_patch(answer_pieces[-1]), event="delta", eol=eol))
     out += [
         frame(
             {
@@ -265,3 +229,53 @@ def legacy_stream(texts: list[str], *, mid: str = "ans", done: bool = True) -> b
     if done:
         out.append(frame("[DONE]"))
     return b"".join(out)
+
+
+# --- hostile v1 streams (valid SSE and JSON, built to cost the decoder) ---------------------------
+
+
+def deep_v1_stream(depth: int, *, per_op: int = 100) -> bytes:
+    """Adds ``per_op``-deep values at ever deeper pointers (``/message//…``) to ``depth`` levels.
+
+    Each event stays far below the event limit and one event's JSON nesting limit, yet the
+    document nests ``depth`` levels: what a decoder without a depth bound ends up dropping
+    recursively.
+    """
+    value: dict[str, Any] = {}
+    for _ in range(per_op - 1):
+        value = {"": value}
+    out = [frame({"p": "", "o": "add", "v": {"message": message("a", "assistant")}, "c": 0})]
+    path = "/message"
+    while len(path) - len("/message") < depth:
+        out.append(frame({"p": path + "/", "o": "add", "v": value}))
+        path += "/" * per_op
+    return b"".join(out)
+
+
+def costly_v1_stream(kind: str, *, text_chars: int = 1 << 20, events_bytes: int = 1 << 18) -> bytes:
+    """A long answer, then about ``events_bytes`` of small operations that each used to cost
+    the whole text: ``truncate`` (no-op truncates), ``take-back`` (truncate one character, append
+    it again) or ``channels`` (many channels, then operations on the first one).
+    """
+    return b"".join(costly_v1_parts(kind, text_chars=text_chars, events_bytes=events_bytes))
+
+
+def costly_v1_parts(kind: str, *, text_chars: int, events_bytes: int) -> tuple[bytes, bytes]:
+    """:func:`costly_v1_stream` as (the long answer, the small operations)."""
+    head = [
+        frame({"p": "", "o": "add", "v": {"message": message("a", "assistant")}, "c": 0}),
+        frame({"p": TEXT, "o": "append", "v": "\u00e9" * text_chars}, ensure_ascii=False),
+    ]
+    if kind == "truncate":
+        ops = frame({"p": TEXT, "o": "truncate", "v": 2 * text_chars})
+    elif kind == "take-back":
+        ops = frame({"p": TEXT, "o": "truncate", "v": text_chars - 1}) + frame(
+            {"p": TEXT, "o": "append", "v": "\u00e9"}
+        )
+    elif kind == "channels":
+        n = events_bytes // 80
+        head += [frame({"p": "", "o": "add", "v": {}, "c": c}) for c in range(1, n)]
+        ops = frame({"c": 0, "p": TEXT, "o": "append", "v": "!"})
+    else:
+        raise ValueError(f"unknown kind {kind!r}")
+    return b"".join(head), ops * max(1, events_bytes // len(ops))

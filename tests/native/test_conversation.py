@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +17,14 @@ from fastg4f.stream import ConversationDecoder, aiter_text_deltas, iter_text_del
 from tests.reference.conversation_reference import ConversationReference
 from tests.reference.sse_reference import reference_events
 
-from .conversation_fixtures import TEXT, frame, legacy_stream, message, v1_capture_like
+from .conversation_fixtures import (
+    TEXT,
+    deep_v1_stream,
+    frame,
+    legacy_stream,
+    message,
+    v1_capture_like,
+)
 from .strategies import chunked
 
 PIECES = ["Hel", "lo", " w\u00f6rld", " \u2014 ", "\u8bc1\u660e", " \U0001f600", "!", "\n\n- a"]
@@ -450,4 +461,267 @@ def test_python_defaults_match_native() -> None:
     d = ConversationDecoder()
     assert d.max_event_bytes == stream.DEFAULT_MAX_EVENT_BYTES
     assert d.max_document_bytes == stream.DEFAULT_MAX_DOCUMENT_BYTES
+    assert d.max_depth == stream.DEFAULT_MAX_DEPTH == 128
     assert d.coalesce is True
+
+
+# --- hostile streams: depth, cost, memory, fork --------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_child(code: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Runs ``code`` in a fresh interpreter (a crash or a hang must not take pytest with it)."""
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_depth_past_max_depth_is_an_error() -> None:
+    d = ConversationDecoder()
+    with pytest.raises(StreamDecodeError, match=r"nest \d+ levels deep.*max_depth"):
+        d.feed(deep_v1_stream(1000))
+    with pytest.raises(StreamDecodeError, match="failed earlier"):
+        d.feed(b"\n")
+    # The limit counts the levels a value lands at: the pointer's plus the value's own.
+    stream = v1_capture_like(PIECES)
+    assert "".join(decode([stream], max_depth=7)[0]) == ANSWER
+    with pytest.raises(StreamDecodeError, match="max_depth"):
+        decode([stream], max_depth=2)
+    with pytest.raises(ValueError, match="max_depth must be a positive number of levels"):
+        ConversationDecoder(max_depth=0)
+
+
+def test_deep_document_is_dropped_without_recursion() -> None:
+    # With the bound lifted, a document 30 000 levels deep is built and dropped on a thread with
+    # a 1 MiB stack: a recursive drop overflows it (SIGSEGV).
+    child = run_child(
+        """
+        import threading
+        from fastg4f.stream import ConversationDecoder
+        from tests.native.conversation_fixtures import deep_v1_stream
+
+        def run():
+            d = ConversationDecoder(max_depth=10**9, max_document_bytes=1 << 30)
+            stream = deep_v1_stream(30_000)
+            for i in range(0, len(stream), 1 << 16):
+                d.feed(stream[i : i + (1 << 16)])
+            del d
+
+        threading.stack_size(1 << 20)
+        t = threading.Thread(target=run)
+        t.start()
+        t.join()
+        print("dropped")
+        """
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert child.stdout.strip() == "dropped"
+
+
+HOSTILE_CHATGPT = """
+    from fastg4f.errors import StreamDecodeError
+    from fastg4f.providers import ChatGpt
+    from tests.native.conversation_fixtures import deep_v1_stream
+    from tests.providers._calls import call
+    from tests.providers.test_chatgpt import MESSAGES, NO_SENTINEL, fake_chatgpt
+
+    with fake_chatgpt(NO_SENTINEL, deep_v1_stream(70_000)) as site:
+        ChatGpt.url = site.url("/x")
+        {body}
+"""
+
+
+def test_deep_stream_through_the_chatgpt_provider() -> None:
+    body = """
+        try:
+            call(ChatGpt, "async_gen", MESSAGES, pause=0)
+        except StreamDecodeError as exc:
+            print("refused:", exc)
+    """
+    child = run_child(
+        HOSTILE_CHATGPT.replace("{body}", textwrap.indent(textwrap.dedent(body), " " * 8).strip())
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert "refused:" in child.stdout and "max_depth" in child.stdout
+
+
+def test_deep_stream_through_the_api_server() -> None:
+    # One hostile upstream answer gives that request an error; the server keeps serving.
+    body = """
+        import httpx
+        from fastg4f.api import create_app
+        from tests.api.conftest import serve
+
+        with serve(create_app([ChatGpt], ignore_working=True, route_timeout=60)) as url:
+            request = {"model": "auto", "messages": MESSAGES}
+            first = httpx.post(url + "/v1/chat/completions", json=request, timeout=60)
+            print("first:", first.status_code, first.text[:300])
+            after = httpx.get(url + "/v1/models", timeout=60)
+            print("after:", after.status_code)
+    """
+    child = run_child(
+        HOSTILE_CHATGPT.replace("{body}", textwrap.indent(textwrap.dedent(body), " " * 8).strip())
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    first = child.stdout.split("first: ", 1)[1]
+    assert not first.startswith("200") and "max_depth" in first
+    assert "after: 200" in child.stdout
+
+
+@pytest.mark.parametrize("kind", ["truncate", "take-back", "channels"])
+def test_small_operations_cost_their_own_size(kind: str) -> None:
+    # 1 MiB of small operations on a 4M-character answer: when each costs the whole text, this
+    # takes hours; at the cost of each operation, well under a second. The bound is a hang
+    # detector with a margin of a thousand, not a timing.
+    child = run_child(
+        f"""
+        from fastg4f.stream import ConversationDecoder
+        from tests.native.conversation_fixtures import costly_v1_stream
+
+        stream = costly_v1_stream({kind!r}, text_chars=1 << 22, events_bytes=1 << 20)
+        d = ConversationDecoder(coalesce=False)
+        out = []
+        for i in range(0, len(stream), 4096):
+            out += d.feed(stream[i : i + 4096])
+        print(len("".join(out)))
+        """,
+        timeout=60,
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert int(child.stdout) >= 1 << 22
+
+
+def _reread(setup: list[dict[str, Any]], ops: list[dict[str, Any]]) -> bytes:
+    head = frame({"p": "", "o": "add", "v": {"message": message("a", "assistant")}, "c": 0})
+    body = b"".join(frame(o) for o in ops)
+    return head + b"".join(frame(o) for o in setup) + body * ((1 << 20) // len(body))
+
+
+BIG = "x" * (1 << 21)
+
+
+@pytest.mark.parametrize(
+    "stream",
+    [
+        _reread(  # the answer text switched between a short part and a long one
+            [
+                {"p": TEXT, "o": "append", "v": BIG},
+                {"p": "/message/content/parts/1", "o": "add", "v": BIG + "y"},
+            ],
+            [
+                {"p": "/message/content/parts/0", "o": "remove", "v": None},
+                {"p": "/message/content/parts/0", "o": "add", "v": "z"},
+            ],
+        ),
+        _reread(  # a huge message id changed by one character at a time
+            [{"p": "/message/id", "o": "replace", "v": BIG}],
+            [
+                {"p": "/message/id", "o": "truncate", "v": len(BIG) - 1},
+                {"p": "/message/id", "o": "append", "v": "x"},
+            ],
+        ),
+        _reread(  # inserting at the front of a long array
+            [{"p": "/a", "o": "add", "v": [0] * 200_000}],
+            [{"p": "/a/0", "o": "add", "v": 1}, {"p": "/a/0", "o": "remove", "v": None}],
+        ),
+        _reread(  # truncating a long string that is not the answer text
+            [{"p": "/s", "o": "add", "v": "\u00e9" * (1 << 20)}],
+            [
+                {"p": "/s", "o": "truncate", "v": (1 << 20) - 1},
+                {"p": "/s", "o": "append", "v": "\u00e9"},
+            ],
+        ),
+    ],
+    ids=["text-switch", "id", "array-front", "other-string"],
+)
+def test_operations_that_reread_the_document_are_budgeted(stream: bytes) -> None:
+    d = ConversationDecoder()
+    with pytest.raises(StreamDecodeError, match="re-read"):
+        for i in range(0, len(stream), 4096):
+            d.feed(stream[i : i + 4096])
+
+
+def test_first_feed_does_not_copy_a_huge_chunk() -> None:
+    # A 64 MiB chunk without a line break: refused at the line limit, without a copy of itself.
+    child = run_child(
+        """
+        import resource
+        from fastg4f.errors import StreamDecodeError
+        from fastg4f.stream import ConversationDecoder, LineDecoder, SSEDecoder
+
+        data = b"x" * (64 << 20)
+        for make in (SSEDecoder, ConversationDecoder, LineDecoder):
+            for chunk in (data, bytearray(data)):
+                before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                try:
+                    make(1 << 20).feed(chunk) if make is not ConversationDecoder else make(
+                        max_event_bytes=1 << 20
+                    ).feed(chunk)
+                except StreamDecodeError:
+                    pass
+                grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+                print(make.__name__, type(chunk).__name__, grown // 1024)
+                del chunk
+        """
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    for line in child.stdout.splitlines():
+        assert int(line.split()[-1]) < 16, child.stdout  # MiB of peak growth
+
+
+def test_fork_during_a_feed_leaves_a_clear_error_in_the_child() -> None:
+    # A thread is inside feed() (the decoder locked) when the process forks: the thread does not
+    # exist in the child, so the lock would never be released. The child gets an error instead.
+    child = run_child(
+        """
+        import os, threading, time
+        from fastg4f.errors import StreamDecodeError
+        from fastg4f.stream import ConversationDecoder
+        from tests.native.conversation_fixtures import TEXT, frame, message
+
+        add = frame({"p": "", "o": "add", "v": {"message": message("a", "assistant")}, "c": 0})
+        piece = b'data: {"v":"abcd"}\\n\\n'
+        big = add + frame({"p": TEXT, "o": "append", "v": "x"}) + piece * (6 << 20)
+        d = ConversationDecoder(max_document_bytes=1 << 30)
+        started, done = threading.Event(), threading.Event()
+
+        def feed():
+            started.set()
+            d.feed(big)
+            done.set()
+
+        t = threading.Thread(target=feed)
+        t.start()
+        started.wait()
+        time.sleep(0.05)
+        busy = not done.is_set()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                d.feed(b"data: [DONE]\\n\\n")
+                os._exit(3)
+            except StreamDecodeError as exc:
+                os._exit(0 if "forked" in str(exc) else 4)
+        for _ in range(200):
+            got, status = os.waitpid(pid, os.WNOHANG)
+            if got:
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            status = "hung"
+        t.join()
+        print(busy, status)
+        """
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    busy, status = child.stdout.split()
+    if busy != "True":
+        pytest.skip("the feed ended before the fork on this machine")
+    assert status == "0", child.stdout

@@ -19,6 +19,9 @@ Rules:
   none, channel ``final`` or none, content type ``text``, not visually hidden.
 - Deltas: per message, the new text minus the text already emitted if it starts with it;
   otherwise nothing until a later text starts with the emitted text again.
+- Depth: an applied ``add``/``replace``/``append`` puts its value at the levels of its pointer
+  plus the value's own nesting (one more for ``append``); the deepest is ``max_depth_seen``
+  (the native decoder refuses the stream past its ``max_depth``).
 """
 
 from __future__ import annotations
@@ -143,6 +146,15 @@ def _truncate(container: Any, key: Any, v: Any) -> bool:
     else:
         return False
     return True
+
+
+def nesting(v: Any) -> int:
+    """Levels of objects and arrays within each other (0 for a scalar)."""
+    if isinstance(v, dict):
+        return 1 + max((nesting(x) for x in v.values()), default=0)
+    if isinstance(v, list):
+        return 1 + max((nesting(x) for x in v), default=0)
+    return 0
 
 
 def apply_op(holder: list[Any], path: str, op: str, v: Any) -> bool:
@@ -282,6 +294,7 @@ class ConversationReference:
     error: str | None = None
     error_exact: bool = True  # False when the text is JSON that the native side may format apart
     delta_encoding: str | None = None
+    max_depth_seen: int = 0
     _c: int = 0
     _p: str = ""
     _o: str = ""
@@ -379,6 +392,7 @@ class ConversationReference:
                     self._op(c, sub_p, item["o"], item.get("v"))
             return
         if path == "" and op in ("add", "replace"):
+            self.max_depth_seen = max(self.max_depth_seen, nesting(v))
             ch = _Channel(doc=[v])
             self._channels[c] = ch
             if isinstance(v, dict) and isinstance(v.get("conversation_id"), str):
@@ -388,7 +402,9 @@ class ConversationReference:
         ch = self._channels.get(c)
         if ch is None:
             return
-        apply_op(ch.doc, path, op, v)
+        if apply_op(ch.doc, path, op, v) and op in ("add", "replace", "append"):
+            depth = path.count("/") + nesting(v) + (op == "append")
+            self.max_depth_seen = max(self.max_depth_seen, depth)
         self._after_change(ch)
 
     def _after_change(self, ch: _Channel) -> None:

@@ -475,103 +475,60 @@ def _split_text(text: str, rng: random.Random) -> list[str]:
     return out
 
 
-def _message(
+# -- ChatGPT v1 stream builders (shared by the emulator, the tests and the benchmarks) ---------
+
+TEXT_PATH = "/message/content/parts/0"
+"""The JSON pointer of the answer text in a v1 message document."""
+
+
+def message(
+    mid: str,
     role: str,
-    text: str,
-    model: str,
-    status: str,
+    text: str = "",
     *,
+    model: str = "gpt-4o",
+    status: str = "in_progress",
+    recipient: str | None = "all",
+    channel: str | None = None,
+    content_type: str = "text",
     hidden: bool = False,
-    msg_id: str | None = None,
+    end_turn: bool | None = None,
+    create_time: float = 1732000000.5,
 ) -> dict[str, Any]:
+    """A ``message`` object as both stream formats carry it."""
     metadata: dict[str, Any] = {"message_type": "next", "model_slug": model, "finish_details": None}
     if hidden:
         metadata["is_visually_hidden_from_conversation"] = True
     if role == "assistant":  # present so that the late v1 "replace" targets an existing key
         metadata["conversation_followup_suggestions_eligible"] = False
     return {
-        "id": msg_id or str(uuid.uuid4()),
+        "id": mid,
         "author": {"role": role, "name": None, "metadata": {}},
-        "create_time": round(time.time(), 3),
+        "create_time": create_time,
         "update_time": None,
-        "content": {"content_type": "text", "parts": [text]},
+        "content": {"content_type": content_type, "parts": [text]},
         "status": status,
-        "end_turn": None,
-        "weight": 1.0 if not hidden else 0.0,
+        "end_turn": end_turn,
+        "weight": 0.0 if hidden else 1.0,
         "metadata": metadata,
-        "recipient": "all",
-        "channel": "final" if role == "assistant" else None,
+        "recipient": recipient,
+        "channel": channel,
     }
 
 
-def _v1_events(
-    text: str, messages: list[dict[str, str]], model: str, conv_id: str, rng: random.Random
-) -> list[tuple[str | None, str]]:
-    def js(value: Any) -> str:
-        return json.dumps(value, separators=(",", ":"))  # \uXXXX escapes, as in captures
-
-    def pad() -> str:
-        return " " * rng.randint(0, 7)
-
-    user_text = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
-    system = _message("system", "", model, "finished_successfully", hidden=True)
-    user = _message("user", user_text, model, "finished_successfully")
-    assistant = _message("assistant", "", model, "in_progress")
-    envelope = {"conversation_id": conv_id, "error": None, "error_code": None}
-    pieces = _split_text(text, rng)
-    events: list[tuple[str | None, str]] = [
-        ("delta_encoding", '"v1"'),
-        (
-            None,
-            js(
-                {
-                    "type": "resume_conversation_token",
-                    "kind": "topic",
-                    "token": secrets.token_urlsafe(24),
-                    "conversation_id": conv_id,
-                }
-            ),
-        ),
-        ("delta", js({"p": "", "o": "add", "v": {"message": system, **envelope}, "c": 0}) + pad()),
-        ("delta", js({"v": {"message": user, **envelope}, "c": 1}) + pad()),
-        (None, js({"type": "input_message", "input_message": user, "conversation_id": conv_id})),
-        ("delta", js({"v": {"message": assistant, **envelope}, "c": 2}) + pad()),
-        (
-            None,
-            js(
-                {
-                    "type": "message_marker",
-                    "conversation_id": conv_id,
-                    "message_id": assistant["id"],
-                    "marker": "user_visible_token",
-                    "event": "first",
-                }
-            ),
-        ),
+def v1_answer_deltas(pieces: list[str]) -> list[dict[str, Any]]:
+    """The answer text as v1 deltas: the first names path and op, the rest carry them forward."""
+    return [
+        {"p": TEXT_PATH, "o": "append", "v": piece} if i == 0 else {"v": piece}
+        for i, piece in enumerate(pieces)
     ]
-    last = pieces.pop() if len(pieces) > 1 else None
-    for i, piece in enumerate(pieces):
-        if i == 0:
-            delta = {"p": "/message/content/parts/0", "o": "append", "v": piece}
-        else:
-            delta = {"v": piece}
-        events.append(("delta", js(delta) + pad()))
-        if i == 2:
-            events.append(
-                (
-                    None,
-                    js(
-                        {
-                            "type": "title_generation",
-                            "title": "Emulated chat ✓",
-                            "conversation_id": conv_id,
-                        }
-                    ),
-                )
-            )
+
+
+def v1_finish_patch(last_piece: str | None) -> dict[str, Any]:
+    """The closing ``patch`` delta: the last piece of text (if any), status, end of turn."""
     batch: list[dict[str, Any]] = []
-    if last is not None:
-        batch.append({"p": "/message/content/parts/0", "o": "append", "v": last})
+    if last_piece is not None:
+        batch.append({"p": TEXT_PATH, "o": "append", "v": last_piece})
     batch += [
         {"p": "/message/status", "o": "replace", "v": "finished_successfully"},
         {"p": "/message/end_turn", "o": "replace", "v": True},
@@ -581,104 +538,114 @@ def _v1_events(
             "v": {"is_complete": True, "finish_details": {"type": "stop", "stop_tokens": [200002]}},
         },
     ]
-    events += [
-        ("delta", js({"p": "", "o": "patch", "v": batch}) + pad()),
-        (
-            "delta",
-            js(
-                {
-                    "p": "/message/metadata/conversation_followup_suggestions_eligible",
-                    "o": "replace",
-                    "v": True,
-                }
-            ),
-        ),
-        (
-            None,
-            js(
-                {
-                    "type": "message_marker",
-                    "conversation_id": conv_id,
-                    "message_id": assistant["id"],
-                    "marker": "last_token",
-                    "event": "last",
-                }
-            ),
-        ),
-        (
-            None,
-            js(
-                {
-                    "type": "server_ste_metadata",
-                    "metadata": {"model_slug": model},
-                    "conversation_id": conv_id,
-                }
-            ),
-        ),
-        (None, js({"type": "message_stream_complete", "conversation_id": conv_id})),
+    return {"p": "", "o": "patch", "v": batch}
+
+
+def _js(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))  # \uXXXX escapes, as in captures
+
+
+def _marker(conv_id: str, message_id: str, marker: str, event: str) -> tuple[None, str]:
+    return None, _js(
+        {
+            "type": "message_marker",
+            "conversation_id": conv_id,
+            "message_id": message_id,
+            "marker": marker,
+            "event": event,
+        }
+    )
+
+
+def _v1_opening(
+    user_text: str, model: str, conv_id: str, assistant: dict[str, Any], pad: Callable[[], str]
+) -> list[tuple[str | None, str]]:
+    """Encoding, resume token, the system/user/assistant messages, the first-token marker."""
+    now = round(time.time(), 3)
+    system = message(
+        str(uuid.uuid4()), "system", model=model, status="finished_successfully", hidden=True
+    )
+    user = message(
+        str(uuid.uuid4()), "user", user_text, model=model, status="finished_successfully"
+    )
+    system["create_time"] = user["create_time"] = now
+    envelope = {"conversation_id": conv_id, "error": None, "error_code": None}
+    token = {"type": "resume_conversation_token", "kind": "topic", "conversation_id": conv_id}
+    return [
+        ("delta_encoding", '"v1"'),
+        (None, _js({**token, "token": secrets.token_urlsafe(24)})),
+        ("delta", _js({"p": "", "o": "add", "v": {"message": system, **envelope}, "c": 0}) + pad()),
+        ("delta", _js({"v": {"message": user, **envelope}, "c": 1}) + pad()),
+        (None, _js({"type": "input_message", "input_message": user, "conversation_id": conv_id})),
+        ("delta", _js({"v": {"message": assistant, **envelope}, "c": 2}) + pad()),
+        _marker(conv_id, assistant["id"], "user_visible_token", "first"),
+    ]
+
+
+def _v1_closing(
+    last: str | None, model: str, conv_id: str, message_id: str, pad: Callable[[], str]
+) -> list[tuple[str | None, str]]:
+    """The closing patch, the late metadata replace, the last-token marker and the end."""
+    late = "/message/metadata/conversation_followup_suggestions_eligible"
+    metadata = {"type": "server_ste_metadata", "metadata": {"model_slug": model}}
+    return [
+        ("delta", _js(v1_finish_patch(last)) + pad()),
+        ("delta", _js({"p": late, "o": "replace", "v": True})),
+        _marker(conv_id, message_id, "last_token", "last"),
+        (None, _js({**metadata, "conversation_id": conv_id})),
+        (None, _js({"type": "message_stream_complete", "conversation_id": conv_id})),
         (None, "[DONE]"),
     ]
-    return events
+
+
+def _v1_events(
+    text: str, messages: list[dict[str, str]], model: str, conv_id: str, rng: random.Random
+) -> list[tuple[str | None, str]]:
+    def pad() -> str:
+        return " " * rng.randint(0, 7)
+
+    user_text = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+    assistant = message(
+        str(uuid.uuid4()), "assistant", model=model, channel="final", create_time=time.time()
+    )
+    events = _v1_opening(user_text, model, conv_id, assistant, pad)
+    pieces = _split_text(text, rng)
+    last = pieces.pop() if len(pieces) > 1 else None
+    title = {"type": "title_generation", "title": "Emulated chat ✓", "conversation_id": conv_id}
+    for i, delta in enumerate(v1_answer_deltas(pieces)):
+        events.append(("delta", _js(delta) + pad()))
+        if i == 2:
+            events.append((None, _js(title)))
+    return events + _v1_closing(last, model, conv_id, assistant["id"], pad)
 
 
 def _legacy_events(
     text: str, messages: list[dict[str, str]], model: str, conv_id: str, rng: random.Random
 ) -> list[tuple[str | None, str]]:
-    def js(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False)  # Python-default separators, raw UTF-8
+    def frame(msg: dict[str, Any]) -> tuple[None, str]:
+        # Python-default separators, raw UTF-8.
+        body = {"message": msg, "conversation_id": conv_id, "error": None}
+        return None, json.dumps(body, ensure_ascii=False)
+
+    def msg(mid: str, role: str, text: str, status: str, **kw: Any) -> dict[str, Any]:
+        channel = "final" if role == "assistant" else None
+        return message(
+            mid, role, text, model=model, status=status, channel=channel,
+            create_time=round(time.time(), 3), **kw,
+        )  # fmt: skip
 
     user_text = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
-    events: list[tuple[str | None, str]] = [
-        (
-            None,
-            js(
-                {
-                    "message": _message("system", "", model, "finished_successfully", hidden=True),
-                    "conversation_id": conv_id,
-                    "error": None,
-                }
-            ),
-        ),
-        (
-            None,
-            js(
-                {
-                    "message": _message("user", user_text, model, "finished_successfully"),
-                    "conversation_id": conv_id,
-                    "error": None,
-                }
-            ),
-        ),
+    done = "finished_successfully"
+    events = [
+        frame(msg(str(uuid.uuid4()), "system", "", done, hidden=True)),
+        frame(msg(str(uuid.uuid4()), "user", user_text, done)),
     ]
     msg_id = str(uuid.uuid4())
     so_far = ""
     for piece in _split_text(text, rng):
         so_far += piece
-        events.append(
-            (
-                None,
-                js(
-                    {
-                        "message": _message(
-                            "assistant", so_far, model, "in_progress", msg_id=msg_id
-                        ),
-                        "conversation_id": conv_id,
-                        "error": None,
-                    }
-                ),
-            )
-        )
-    final = _message("assistant", text, model, "finished_successfully", msg_id=msg_id)
-    final["end_turn"] = True
+        events.append(frame(msg(msg_id, "assistant", so_far, "in_progress")))
+    final = msg(msg_id, "assistant", text, done, end_turn=True)
     final["metadata"]["finish_details"] = {"type": "stop", "stop_tokens": [100260]}
-    events.append((None, js({"message": final, "conversation_id": conv_id, "error": None})))
-    events.append(
-        (
-            None,
-            js(
-                {"type": "title_generation", "title": "Emulated chat ✓", "conversation_id": conv_id}
-            ),
-        )
-    )
-    events.append((None, "[DONE]"))
-    return events
+    title = {"type": "title_generation", "title": "Emulated chat ✓", "conversation_id": conv_id}
+    return [*events, frame(final), (None, json.dumps(title, ensure_ascii=False)), (None, "[DONE]")]
