@@ -1,6 +1,6 @@
-//! ChatGPT conversation decoder (depth bound 64): no panic (deep nesting included), and any chunking gives the same
-//! deltas, the same metadata and the same failure. Non-coalesced deltas are one per
-//! text-changing event, so the lists must be equal, not only their concatenation.
+//! ChatGPT conversation decoder (depth bound 64): no panic (deep nesting included), and any
+//! chunking gives the same deltas, the same metadata and the same failure. Non-coalesced deltas
+//! are one per text-changing event, so the lists must be equal, not only their concatenation.
 #![no_main]
 
 use _native::conversation::ConversationDecoder;

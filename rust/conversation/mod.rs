@@ -103,6 +103,7 @@ impl Deltas {
     }
 
     /// The deltas in order.
+    #[must_use]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         (0..self.ends.len()).map(move |i| {
             let start = if i == 0 { 0 } else { self.ends[i - 1] };
