@@ -228,7 +228,7 @@ def _add_chat(subcommands: Any, common: argparse.ArgumentParser) -> None:
 
 def _answer(client: Any, model: str, messages: list[dict[str, str]], out: TextIO) -> str:
     parts: list[str] = []
-    stream = client.chat.completions.create(model, messages, stream=True)
+    stream = client.chat.completions.create(messages, model, stream=True)
     with contextlib.closing(stream):
         for chunk in stream:
             text = chunk.choices[0].delta.content

@@ -19,7 +19,13 @@ from contextlib import aclosing
 from types import TracebackType
 from typing import Any
 
-from fastg4f.client.service import apply_stop, get_model_and_provider, stream_text
+from fastg4f.client.service import (
+    AnswerInfo,
+    apply_stop,
+    get_model_and_provider,
+    limit_chunks,
+    stream_text,
+)
 from fastg4f.client.stubs import (
     ChatCompletion,
     ChatCompletionChoice,
@@ -69,6 +75,29 @@ def _stop_list(stop: str | Sequence[str] | None) -> list[str]:
     return list(stop)
 
 
+def _call_kwargs(
+    proxy: str | None,
+    image: Any,
+    image_name: str | None,
+    response_format: dict[str, Any] | None,
+    raw: bool,
+    kwargs: dict[str, Any],
+) -> dict[str, Any]:
+    """The provider keyword arguments of one ``create`` call (g4f's named parameters folded in)."""
+    if raw:
+        raise ValueError(
+            "raw=True (the provider's raw events) is not reproduced by fastg4f; "
+            "use stream=True for the answer as it arrives"
+        )
+    named = {
+        "proxy": proxy,
+        "image": image,
+        "image_name": image_name,
+        "response_format": response_format,
+    }
+    return {**kwargs, **{k: v for k, v in named.items() if v is not None}}
+
+
 class _Job:
     """One chat completion request, resolved; produces chunks or a whole completion."""
 
@@ -76,20 +105,33 @@ class _Job:
         self,
         client: _BaseClient,
         model: str | Model | None,
-        messages: Messages,
+        messages: Messages | str,
         *,
         stream: bool,
         provider: ProviderType | str | None,
         timeout: float | None,
         stop: str | Sequence[str] | None,
+        max_tokens: int | None,
         ignore_working: bool | None,
         ignore_stream: bool,
         kwargs: dict[str, Any],
     ) -> None:
+        if isinstance(messages, str):
+            messages = [{"role": "user", "content": messages}]
         if not isinstance(messages, list):
             raise TypeError(f"messages must be a list of message dicts, got {type(messages)!r}")
-        self.ignore_working = client.ignore_working if ignore_working is None else ignore_working
+        if max_tokens is not None and (
+            isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 0
+        ):
+            raise ValueError(f"max_tokens must be an integer >= 0, got {max_tokens!r}")
         chosen = provider if provider is not None else client.provider
+        # An explicit provider runs whatever its ``working`` flag (as g4f's client); the flag
+        # only steers routing by model.
+        self.ignore_working = (
+            True
+            if chosen is not None
+            else (client.ignore_working if ignore_working is None else ignore_working)
+        )
         # Resolved now, so a bad model or provider fails at the call, not at the first chunk.
         self.model, self.provider = get_model_and_provider(
             model,
@@ -105,7 +147,11 @@ class _Job:
         self.stream = stream
         self.timeout = timeout if timeout is not None else client.timeout
         self.stop = _stop_list(stop)
+        self.max_tokens = max_tokens
+        self.info = AnswerInfo()
         self.kwargs = {**client.kwargs, **kwargs}
+        if max_tokens is not None:
+            self.kwargs["max_tokens"] = max_tokens
         if self.timeout is not None:
             self.kwargs.setdefault("timeout", self.timeout)
         self.answered_by: Candidate | None = None
@@ -133,9 +179,24 @@ class _Job:
             table=self.table,
             ignore_working=self.ignore_working,
             on_start=self._started,
+            info=self.info,
             **self.kwargs,
         )
+        if self.max_tokens is not None:
+            deltas = limit_chunks(deltas, self.max_tokens, self.info)
         return apply_stop(deltas, self.stop) if self.stop else deltas
+
+    @property
+    def finish_reason(self) -> str:
+        """The provider's finish reason, ``"length"`` when ``max_tokens`` cut, else ``"stop"``."""
+        return self.info.finish_reason or "stop"
+
+    def usage(self, text: str) -> Usage:
+        """The provider's usage if it reported one, else an estimate."""
+        counts = self.info.usage_counts()
+        if counts is not None:
+            return Usage(**counts)
+        return Usage.estimate(format_prompt(self.messages), text)
 
     async def chunks(self) -> AsyncIterator[ChatCompletionChunk]:
         created = int(time.time())
@@ -158,19 +219,19 @@ class _Job:
             provider=self.provider_label,
             created=created,
             role="assistant" if first else None,
-            finish_reason="stop",
+            finish_reason=self.finish_reason,
         )
 
     async def complete(self) -> ChatCompletion:
         async with aclosing(self.deltas()) as deltas:  # type: ignore[type-var]
             text = "".join([delta async for delta in deltas])
-        usage = Usage.estimate(format_prompt(self.messages), text)
         return ChatCompletion.build(
             text,
             model=self.model_label,
             provider=self.provider_label,
-            usage=usage,
+            usage=self.usage(text),
             completion_id=self.id,
+            finish_reason=self.finish_reason,
         )
 
 
@@ -207,11 +268,12 @@ class _BaseClient:
     def _job(
         self,
         model: str | Model | None,
-        messages: Messages,
+        messages: Messages | str,
         stream: bool,
         provider: ProviderType | str | None,
         timeout: float | None,
         stop: str | Sequence[str] | None,
+        max_tokens: int | None,
         ignore_working: bool | None,
         ignore_stream: bool,
         kwargs: dict[str, Any],
@@ -224,6 +286,7 @@ class _BaseClient:
             provider=provider,
             timeout=timeout,
             stop=stop,
+            max_tokens=max_tokens,
             ignore_working=ignore_working,
             ignore_stream=ignore_stream,
             kwargs={k: v for k, v in kwargs.items() if v is not None},
@@ -247,49 +310,80 @@ class Completions:
 
     def create(
         self,
-        model: str | Model | None,
-        messages: Messages,
-        stream: bool = False,
+        messages: Messages | str,
+        model: str | Model | None = "",
         provider: ProviderType | str | None = None,
-        timeout: float | None = None,
+        stream: bool = False,
+        proxy: str | None = None,
+        image: Any = None,
+        image_name: str | None = None,
+        response_format: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
         stop: str | Sequence[str] | None = None,
+        ignore_stream: bool = False,
+        raw: bool = False,
+        *,
+        timeout: float | None = None,
         ignore_working: bool | None = None,
-        ignore_stream: bool = True,
         **kwargs: Any,
     ) -> ChatCompletion | Iterator[ChatCompletionChunk]:
         """A :class:`ChatCompletion`, or an iterator of :class:`ChatCompletionChunk` if ``stream``.
 
+        The positional order is g4f's (``create(messages, model, provider, stream, ...)``); the
+        OpenAI SDK's keyword calls (``create(model=..., messages=...)``) work the same.
+
         Args:
+            messages: The conversation (``[{"role": ..., "content": ...}, ...]``); a string is
+                one user message.
             model: Model name or :class:`~fastg4f.models.Model` (``None``/``""``: default).
-            messages: The conversation (``[{"role": ..., "content": ...}, ...]``).
-            stream: Yield chunks as the answer arrives (the role in the first chunk's delta,
-                ``finish_reason="stop"`` in the last one). A provider that cannot stream gives
-                its answer as one chunk.
             provider: Provider class, name or retry provider; overrides the client's default.
+                An explicit provider runs even when it is marked ``working = False``.
+            stream: Yield chunks as the answer arrives (the role in the first chunk's delta,
+                the finish reason in the last one). A provider that cannot stream gives its
+                answer as one chunk.
+            proxy: Proxy URL for this request (default: the client's).
+            image: Passed to the provider as ``image`` (none of fastg4f's providers reads it).
+            image_name: Passed to the provider as ``image_name``.
+            response_format: Passed to the provider (fastg4f does not post-process JSON).
+            max_tokens: Passed to the provider, and the answer ends after that many text
+                chunks from the provider (g4f's rule; at least one), with
+                ``finish_reason="length"``. ``None``: no limit.
+            stop: A string or any number of strings; the answer is cut before the first one.
+            ignore_stream: Accepted for g4f compatibility (the client always allows it).
+            raw: g4f's raw provider events; not reproduced, only ``False`` is accepted.
             timeout: Passed to the provider as its ``timeout``; when routing by model, also the
                 seconds each provider may take to produce its first text.
-            stop: A string or up to any number of strings; the answer is cut before the first one.
-            ignore_working: Allow providers marked ``working = False`` (default: the client's).
-            ignore_stream: Accepted for g4f compatibility (the client always allows it).
-            **kwargs: Passed to the provider (``proxy``, ``temperature``, ``max_tokens`` ...).
+            ignore_working: When routing by model, also try providers marked
+                ``working = False`` (default: the client's).
+            **kwargs: Passed to the provider (``temperature`` ...).
 
         Raises:
-            ModelNotFoundError, ProviderNotFoundError, ProviderNotWorkingError, NoProviderError,
-            RetryProviderError: As their names say (see :mod:`fastg4f.errors`).
+            ModelNotFoundError, ProviderNotFoundError, NoProviderError, RetryProviderError: As
+                their names say (see :mod:`fastg4f.errors`).
+            ValueError: ``raw=True`` or a negative ``max_tokens``.
         """
         job = self._client._job(
-            model, messages, stream, provider, timeout, stop, ignore_working, True, kwargs
+            model,
+            messages,
+            stream,
+            provider,
+            timeout,
+            stop,
+            max_tokens,
+            ignore_working,
+            True,
+            _call_kwargs(proxy, image, image_name, response_format, raw, kwargs),
         )
         if stream:
             return to_sync_iter(job.chunks())
         return run_sync(job.complete())
 
     def stream(
-        self, model: str | Model | None, messages: Messages, **kwargs: Any
+        self, messages: Messages | str, model: str | Model | None = "", **kwargs: Any
     ) -> Iterator[ChatCompletionChunk]:
-        """``create(..., stream=True)`` (g4f's name)."""
+        """``create(messages, model, stream=True, ...)`` (g4f's name)."""
         kwargs.pop("stream", None)
-        result = self.create(model, messages, stream=True, **kwargs)
+        result = self.create(messages, model, stream=True, **kwargs)
         assert not isinstance(result, ChatCompletion)
         return result
 
@@ -393,33 +487,51 @@ class AsyncCompletions:
 
     def create(
         self,
-        model: str | Model | None,
-        messages: Messages,
-        stream: bool = False,
+        messages: Messages | str,
+        model: str | Model | None = "",
         provider: ProviderType | str | None = None,
-        timeout: float | None = None,
+        stream: bool = False,
+        proxy: str | None = None,
+        image: Any = None,
+        image_name: str | None = None,
+        response_format: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
         stop: str | Sequence[str] | None = None,
+        ignore_stream: bool = False,
+        raw: bool = False,
+        *,
+        timeout: float | None = None,
         ignore_working: bool | None = None,
-        ignore_stream: bool = True,
         **kwargs: Any,
     ) -> AsyncChatCompletionResponse:
-        """Like :meth:`Completions.create`; returns an :class:`AsyncChatCompletionResponse`.
+        """Like :meth:`Completions.create` (same arguments, in g4f's order); returns an
+        :class:`AsyncChatCompletionResponse`.
 
         Raises:
-            ModelNotFoundError, ProviderNotFoundError, ProviderNotWorkingError: At the call.
+            ModelNotFoundError, ProviderNotFoundError, ValueError: At the call.
             NoProviderError, RetryProviderError: When awaited or iterated.
         """
         job = self._client._job(
-            model, messages, stream, provider, timeout, stop, ignore_working, True, kwargs
+            model,
+            messages,
+            stream,
+            provider,
+            timeout,
+            stop,
+            max_tokens,
+            ignore_working,
+            True,
+            _call_kwargs(proxy, image, image_name, response_format, raw, kwargs),
         )
         return AsyncChatCompletionResponse(job)
 
     def stream(
-        self, model: str | Model | None, messages: Messages, **kwargs: Any
+        self, messages: Messages | str, model: str | Model | None = "", **kwargs: Any
     ) -> AsyncChatCompletionResponse:
-        """``create(..., stream=True)`` (g4f's name); iterate it with ``async for``."""
+        """``create(messages, model, stream=True, ...)`` (g4f's name); iterate it with
+        ``async for``."""
         kwargs.pop("stream", None)
-        return self.create(model, messages, stream=True, **kwargs)
+        return self.create(messages, model, stream=True, **kwargs)
 
 
 class AsyncModels:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import aclosing
+from dataclasses import dataclass
 from typing import Any
 
 from fastg4f.errors import (
@@ -16,22 +17,25 @@ from fastg4f.errors import (
     ProviderNotWorkingError,
     StreamNotSupportedError,
 )
-from fastg4f.models import Model, ModelTable, TableProvider, default_table
+from fastg4f.models import Model, ModelTable, ModelUtils, TableProvider, default_table
 from fastg4f.providers.base_provider import concat_chunks
 from fastg4f.providers.types import BaseProvider, BaseRetryProvider, ProviderType
+from fastg4f.providers.response import FinishReason, Usage, is_content
 from fastg4f.routing import (
     Candidate,
     IterListProvider,
-    _is_output,
-    _open_stream,
+    is_output,
     is_working,
+    open_stream,
     provider_name,
 )
 from fastg4f.typing import AsyncResult, CreateResult, Messages
 
 __all__ = [
+    "AnswerInfo",
     "ChatCompletion",
     "apply_stop",
+    "limit_chunks",
     "convert_to_provider",
     "get_model_and_provider",
     "stream_text",
@@ -101,6 +105,14 @@ def get_model_and_provider(
     table = default_table if table is None else table
     if isinstance(provider, str):
         provider = convert_to_provider(provider, table.providers)
+    if provider is None and isinstance(model, str):
+        model = ModelUtils.convert.added(model) or model
+        if isinstance(model, str) and model and model not in table:
+            # g4f's "provider as model": a provider's name asks for its default model.
+            by_name = {provider_name(p): p for p in table.providers}
+            if model in by_name:
+                provider = by_name[model]
+                model = getattr(provider, "default_model", None) or ""
     name = model.name if isinstance(model, Model) else (model or "")
     if provider is None:
         if isinstance(model, Model) and model.best_provider is not None:
@@ -139,6 +151,39 @@ def _provider_kwargs(
     return kwargs
 
 
+@dataclass
+class AnswerInfo:
+    """What a provider said about its answer besides the text (filled while it streams).
+
+    Attributes:
+        finish_reason: The provider's :class:`~fastg4f.providers.response.FinishReason`, or
+            ``"length"`` when :func:`limit_chunks` cut the answer; ``None``: it just ended.
+        usage: The provider's :class:`~fastg4f.providers.response.Usage` (``None``: not
+            reported, estimate it).
+    """
+
+    finish_reason: str | None = None
+    usage: Usage | None = None
+
+    def note(self, chunk: Any) -> bool:
+        """Records ``chunk`` if it is a finish reason or a usage; whether it was one."""
+        if isinstance(chunk, FinishReason):
+            self.finish_reason = chunk.reason
+            return True
+        if isinstance(chunk, Usage):
+            self.usage = chunk
+            return True
+        return False
+
+    def usage_counts(self) -> dict[str, int] | None:
+        """The provider's ``prompt_tokens``/``completion_tokens``/``total_tokens`` (if reported)."""
+        if self.usage is None:
+            return None
+        counts = self.usage.get_dict()
+        names = ("prompt_tokens", "completion_tokens", "total_tokens")
+        return {name: int(counts.get(name) or 0) for name in names}
+
+
 async def stream_text(
     model: str | Model | None,
     messages: Messages,
@@ -149,12 +194,16 @@ async def stream_text(
     ignore_working: bool = False,
     route_timeout: float | None = None,
     on_start: Callable[[Candidate], None] | None = None,
+    info: AnswerInfo | None = None,
     **kwargs: Any,
 ) -> AsyncResult:
     """Yields the text deltas of one request (the core of the client, CLI and API server).
 
     Resolution happens before the first delta is asked for; streaming providers are asked to
     stream, the others give their answer as one delta (the stream check is not applied here).
+    Response objects (:mod:`fastg4f.providers.response`) are treated as g4f's client treats
+    them: a finish reason and a usage go to ``info``, objects that add no text are skipped, the
+    others are yielded as ``str(obj)``.
 
     Args:
         model: Model name or :class:`Model` (``None``/``""``: the default).
@@ -166,6 +215,7 @@ async def stream_text(
         route_timeout: Per-provider routing timeout (seconds to the first text).
         on_start: Called with the provider and model that produce the answer, before its first
             delta.
+        info: Receives the provider's finish reason and usage.
         **kwargs: Passed to the provider (``None`` values are dropped).
 
     Raises:
@@ -181,17 +231,46 @@ async def stream_text(
             name, messages, stream, on_start=on_start, ignore_working=ignore_working, **kwargs
         )
     else:
-        gen = _open_stream(Candidate(chosen, name), messages, stream, kwargs)
+        gen = open_stream(Candidate(chosen, name), messages, stream, kwargs)
     async with aclosing(gen):  # type: ignore[type-var]
         started = False
         async for chunk in gen:
-            if not _is_output(chunk):
+            if not is_output(chunk) or (info is not None and info.note(chunk)):
+                continue
+            if not is_content(chunk):
+                continue
+            text = chunk if isinstance(chunk, str) else str(chunk)
+            if not text:
                 continue
             if not started:
                 started = True
                 if on_start is not None and not routed:
                     on_start(Candidate(chosen, name))
-            yield chunk if isinstance(chunk, str) else str(chunk)
+            yield text
+
+
+async def limit_chunks(
+    deltas: AsyncIterator[str], max_tokens: int | None, info: AnswerInfo | None = None
+) -> AsyncResult:
+    """Yields ``deltas`` up to ``max_tokens`` of them (g4f's client rule), then closes them.
+
+    g4f counts the provider's text chunks, not tokens: the answer ends after the chunk that
+    brings the count to ``max_tokens`` (so at least one chunk is given, also for ``0``), and
+    ``info.finish_reason`` becomes ``"length"``. ``None``: no limit.
+    """
+    count = 0
+    try:
+        async for delta in deltas:
+            yield delta
+            count += 1
+            if max_tokens is not None and count >= max_tokens:
+                if info is not None:
+                    info.finish_reason = "length"
+                return
+    finally:
+        aclose = getattr(deltas, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 async def apply_stop(deltas: AsyncIterator[str], stop: Sequence[str]) -> AsyncResult:

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastg4f.cookies import set_cookies, stored_cookies
+from fastg4f.routing import register_emulation
 from fastg4f.emulators._common import (
     FAULTS,
     PROVIDER_NAMES,
@@ -356,3 +357,6 @@ def is_emulated(provider: Any) -> bool:
     """Whether ``provider`` (a class or its name) is served by an active emulator."""
     name = provider if isinstance(provider, str) else getattr(provider, "__name__", "")
     return name in emulated_providers()
+
+
+register_emulation(is_emulated)

@@ -9,17 +9,12 @@ from fastg4f.errors import MissingAuthError, ResponseError
 from fastg4f.providers._common import check_status, host_of, origin_of, read_json
 from fastg4f.providers.base_provider import AsyncProvider
 from fastg4f.providers.helper import format_prompt
+from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
 from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession
 from fastg4f.typing import Cookies, Messages
 
 __all__ = ["Aichat", "MissingCookiesError"]
-
-USER_AGENT = (
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/118.0.0.0 Safari/537.36"
-)
-
 
 class MissingCookiesError(MissingAuthError, RuntimeError):
     """Aichat needs the site's cookies and none were found (also a ``RuntimeError``, as g4f)."""
@@ -52,6 +47,8 @@ class Aichat(AsyncProvider):
     api_endpoint: ClassVar[str | None] = url_endpoint("api/text", relative=True)
     working: ClassVar[bool] = False
     supports_gpt_35_turbo: ClassVar[bool] = True
+    identity: ClassVar[BrowserIdentity] = BrowserIdentity(110, "macOS")
+    """The browser the requests claim to be (TLS target, user-agent, client hints)."""
 
     @staticmethod
     async def create_async(
@@ -85,7 +82,7 @@ class Aichat(AsyncProvider):
             "sec-fetch-dest": "empty",
             "sec-fetch-mode": "cors",
             "sec-fetch-site": "same-origin",
-            "user-agent": USER_AGENT,
+            **Aichat.identity.headers(),
         }
         body = {
             "message": format_prompt(messages),
@@ -100,7 +97,7 @@ class Aichat(AsyncProvider):
                 cookies=cookies,
                 proxy=proxy,
                 timeout=timeout,
-                impersonate="chrome110",
+                impersonate=Aichat.identity.impersonate,
             ) as session,
             session.post(str(Aichat.api_endpoint), json=body) as response,
         ):

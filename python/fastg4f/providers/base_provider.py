@@ -313,19 +313,27 @@ class ProviderModelMixin:
 
     @classmethod
     def get_model(cls, model: str | None, **kwargs: Any) -> str:
-        """Resolves a model name the lenient g4f way.
+        """Resolves a model name: the one rule of every fastg4f provider.
 
-        A listed model returns itself, an alias returns its target, an empty or unknown name
+        A listed model returns itself; an alias returns its target; an empty or unknown name
         returns ``default_model`` (a provider without ``default_model`` gets an unknown name back
         unchanged). Use :meth:`get_model_strict` to reject unknown names.
 
         Raises:
-            ModelNotFoundError: No model was given and the provider has no ``default_model``.
+            ModelNotFoundError: An alias resolves to a model the provider does not list (its
+                model list and aliases disagree), or no model was given and the provider has no
+                ``default_model``.
         """
-        if model and model in cls.get_models(**kwargs):
+        models = cls.get_models(**kwargs)
+        if model and model in models:
             resolved = model
         elif model and model in cls.model_aliases:
             resolved = cls.model_aliases[model]
+            if models and resolved not in models:
+                raise ModelNotFoundError(
+                    f"Model {model!r} is not available from {cls.__name__}: it stands for "
+                    f"{resolved!r}, which is not in its models ({', '.join(models)})"
+                )
         elif cls.default_model:
             resolved = cls.default_model
         elif model:
