@@ -273,7 +273,9 @@ class _ModelMap(MutableMapping[str, Model]):
 
     def __delitem__(self, name: str) -> None:
         if name not in self._added:
-            raise KeyError(f"{name!r} was not added to ModelUtils.convert (only added names can be deleted)")
+            raise KeyError(
+                f"{name!r} was not added to ModelUtils.convert (only added names can be deleted)"
+            )
         del self._added[name]
 
     def added(self, name: str) -> Model | None:
@@ -284,9 +286,7 @@ class _ModelMap(MutableMapping[str, Model]):
         yield from self._added
         yield from (name for name in _NAMED if name not in self._added)
         yield from (
-            name
-            for name in default_table.names()
-            if name not in _NAMED and name not in self._added
+            name for name in default_table.names() if name not in _NAMED and name not in self._added
         )
 
     def __len__(self) -> int:

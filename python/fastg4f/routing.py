@@ -248,7 +248,7 @@ class IterListProvider(BaseRetryProvider):
 
     def __init__(
         self,
-        providers: Sequence[ProviderType],
+        providers: Sequence[ProviderType] = (),
         shuffle: bool = True,
         *,
         ignore_working: bool = False,

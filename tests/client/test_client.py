@@ -80,12 +80,12 @@ def test_chat_completion_not_working_and_stream_checks() -> None:
 
 def test_provider_names_resolve_against_the_given_providers() -> None:
     a, b = make_provider("Alpha"), make_provider("Beta")
-    assert convert_to_provider("Alpha", [a, b]) is a
-    assert convert_to_provider("beta", [a, b]) is b
-    pair = convert_to_provider("Beta, Alpha", [a, b])
+    assert convert_to_provider("Alpha", providers=[a, b]) is a
+    assert convert_to_provider("beta", providers=[a, b]) is b
+    pair = convert_to_provider("Beta, Alpha", providers=[a, b])
     assert isinstance(pair, IterListProvider) and pair.providers == [b, a]
     with pytest.raises(ProviderNotFoundError, match="Known providers: Alpha, Beta"):
-        convert_to_provider("Gamma", [a, b])
+        convert_to_provider("Gamma", providers=[a, b])
     with pytest.raises(ProviderNotFoundError, match=r"'Gamma' not found\. Known providers: "):
         ChatCompletion.create("toy-1", MESSAGES, provider="Gamma")
 

@@ -1,4 +1,4 @@
-"""g4f's ``Provider.Aichat`` module: the names of :mod:`fastg4f.providers.Aichat` (same objects)."""
+"""g4f's ``Provider.Aichat`` module: the names of :mod:`fastg4f.providers.Aichat`."""
 
 from __future__ import annotations
 

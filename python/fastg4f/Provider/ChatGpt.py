@@ -1,4 +1,4 @@
-"""g4f's ``Provider.ChatGpt`` module: the names of :mod:`fastg4f.providers.ChatGpt` (same objects)."""
+"""g4f's ``Provider.ChatGpt`` module: the names of :mod:`fastg4f.providers.ChatGpt`."""
 
 from __future__ import annotations
 

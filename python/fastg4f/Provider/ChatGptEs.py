@@ -1,4 +1,4 @@
-"""g4f's ``Provider.ChatGptEs`` module: the names of :mod:`fastg4f.providers.ChatGptEs` (same objects)."""
+"""g4f's ``Provider.ChatGptEs`` module: the names of :mod:`fastg4f.providers.ChatGptEs`."""
 
 from __future__ import annotations
 

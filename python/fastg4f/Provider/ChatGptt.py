@@ -1,4 +1,4 @@
-"""g4f's ``Provider.ChatGptt`` module: the names of :mod:`fastg4f.providers.ChatGptt` (same objects)."""
+"""g4f's ``Provider.ChatGptt`` module: the names of :mod:`fastg4f.providers.ChatGptt`."""
 
 from __future__ import annotations
 

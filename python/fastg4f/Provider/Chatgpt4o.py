@@ -1,4 +1,4 @@
-"""g4f's ``Provider.Chatgpt4o`` module: the names of :mod:`fastg4f.providers.Chatgpt4o` (same objects)."""
+"""g4f's ``Provider.Chatgpt4o`` module: the names of :mod:`fastg4f.providers.Chatgpt4o`."""
 
 from __future__ import annotations
 

@@ -239,6 +239,8 @@ class _BaseClient:
     def __init__(
         self,
         provider: ProviderType | str | None = None,
+        media_provider: ProviderType | str | None = None,
+        *,
         api_key: str | None = None,
         proxies: Mapping[str, str] | str | None = None,
         proxy: str | None = None,
@@ -248,6 +250,7 @@ class _BaseClient:
         **kwargs: Any,
     ) -> None:
         self.provider = provider
+        self.media_provider = media_provider
         self.api_key = api_key
         if proxy is None and proxies is not None:
             proxy = (
@@ -264,6 +267,10 @@ class _BaseClient:
             self.kwargs["api_key"] = api_key
         if proxy is not None:
             self.kwargs["proxy"] = proxy
+        self._attach()
+
+    def _attach(self) -> None:
+        """Creates ``chat`` and ``models`` (each client kind its own)."""
 
     def _job(
         self,
@@ -411,7 +418,10 @@ class Client(_BaseClient):
 
     Args:
         provider: Default provider (class, name or retry provider) for every request; ``None``
-            routes by model through the model table.
+            routes by model through the model table. An explicit provider runs even when it is
+            marked ``working = False`` (as in g4f's client).
+        media_provider: g4f's image provider; kept as ``media_provider`` (fastg4f has no image
+            API).
         api_key: Passed to providers as ``api_key``.
         proxies: g4f style: ``{"all": url}`` / ``{"https": url}`` or a URL.
         proxy: Proxy URL passed to providers.
@@ -421,8 +431,7 @@ class Client(_BaseClient):
         **kwargs: Passed to every provider call.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def _attach(self) -> None:
         self.chat = Chat(Completions(self))
         self.models = Models(self)
 
@@ -548,7 +557,6 @@ class AsyncModels:
 class AsyncClient(_BaseClient):
     """Async OpenAI-style client (g4f's ``AsyncClient``); same arguments as :class:`Client`."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def _attach(self) -> None:
         self.chat = Chat(AsyncCompletions(self))
         self.models = AsyncModels(self)

@@ -12,6 +12,7 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
+from fastg4f import debug
 from fastg4f.errors import (
     ProviderNotFoundError,
     ProviderNotWorkingError,
@@ -19,8 +20,8 @@ from fastg4f.errors import (
 )
 from fastg4f.models import Model, ModelTable, ModelUtils, TableProvider, default_table
 from fastg4f.providers.base_provider import concat_chunks
-from fastg4f.providers.types import BaseProvider, BaseRetryProvider, ProviderType
 from fastg4f.providers.response import FinishReason, Usage, is_content
+from fastg4f.providers.types import BaseProvider, BaseRetryProvider, ProviderType
 from fastg4f.routing import (
     Candidate,
     IterListProvider,
@@ -35,15 +36,15 @@ __all__ = [
     "AnswerInfo",
     "ChatCompletion",
     "apply_stop",
-    "limit_chunks",
     "convert_to_provider",
     "get_model_and_provider",
+    "limit_chunks",
     "stream_text",
 ]
 
 
 def convert_to_provider(
-    provider: str, providers: Sequence[ProviderType] | None = None
+    provider: str, *, providers: Sequence[ProviderType] | None = None
 ) -> ProviderType:
     """The provider class named ``provider`` (g4f's ``convert_to_provider``).
 
@@ -57,7 +58,9 @@ def convert_to_provider(
     known = list(default_table.providers if providers is None else providers)
     names = [part for part in provider.replace(",", " ").split() if part]
     if len(names) > 1:
-        return IterListProvider([convert_to_provider(n, known) for n in names], shuffle=False)
+        return IterListProvider(
+            [convert_to_provider(n, providers=known) for n in names], shuffle=False
+        )
     wanted = names[0] if names else provider
     by_name = {provider_name(p): p for p in known}
     if wanted in by_name:
@@ -75,6 +78,8 @@ def get_model_and_provider(
     stream: bool = False,
     ignore_working: bool = False,
     ignore_stream: bool = False,
+    logging: bool = True,
+    has_images: bool = False,
     *,
     table: ModelTable | None = None,
     timeout: float | None = None,
@@ -89,6 +94,9 @@ def get_model_and_provider(
         ignore_working: Allow providers marked ``working = False``.
         ignore_stream: Allow ``stream=True`` with a provider that cannot stream (it then yields
             its whole answer at once).
+        logging: Log the choice with :func:`fastg4f.debug.log` (printed when
+            ``fastg4f.debug.logging`` is on).
+        has_images: Accepted for g4f compatibility (fastg4f has no vision routing).
         table: The model table (default: the registered providers').
         timeout: Per-provider routing timeout for model routing (seconds to the first text).
 
@@ -104,7 +112,7 @@ def get_model_and_provider(
     """
     table = default_table if table is None else table
     if isinstance(provider, str):
-        provider = convert_to_provider(provider, table.providers)
+        provider = convert_to_provider(provider, providers=table.providers)
     if provider is None and isinstance(model, str):
         model = ModelUtils.convert.added(model) or model
         if isinstance(model, str) and model and model not in table:
@@ -140,6 +148,11 @@ def get_model_and_provider(
             )
     elif not isinstance(provider, BaseRetryProvider):
         raise TypeError(f"provider must be a provider class or name, got {provider!r}")
+    del has_images
+    if logging:
+        debug.log(
+            f"Using {provider_name(provider)} provider" + (f" and {name} model" if name else "")
+        )
     return name, provider
 
 

@@ -27,7 +27,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastg4f.cookies import set_cookies, stored_cookies
-from fastg4f.routing import register_emulation
 from fastg4f.emulators._common import (
     FAULTS,
     PROVIDER_NAMES,
@@ -51,6 +50,7 @@ from fastg4f.emulators.wordpress import (
     WordPressEmulator,
     WordPressOptions,
 )
+from fastg4f.routing import register_emulation
 
 __all__ = [
     "FAULTS",

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from fastg4f.cookies import get_cookies, get_cookies_dir
+from fastg4f.cookies import get_cookies_dir
 from fastg4f.errors import MissingAuthError, ResponseError
 from fastg4f.providers._common import check_status, host_of, origin_of, read_json
 from fastg4f.providers.base_provider import AsyncProvider
-from fastg4f.providers.helper import format_prompt
+from fastg4f.providers.helper import format_prompt, provider_cookies
 from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
 from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession
 from fastg4f.typing import Cookies, Messages
 
 __all__ = ["Aichat", "MissingCookiesError"]
+
 
 class MissingCookiesError(MissingAuthError, RuntimeError):
     """Aichat needs the site's cookies and none were found (also a ``RuntimeError``, as g4f)."""
@@ -28,7 +29,8 @@ class Aichat(AsyncProvider):
     gets ``…/aichat/api/text``. The model name is not sent (the site has one model).
 
     Keyword arguments: ``cookies`` (else those of :func:`fastg4f.cookies.get_cookies` for the
-    host of ``url``: cookie files in the cookies directory or :func:`fastg4f.cookies.set_cookies`),
+    host of ``url``, then for :attr:`cookie_domain` ``chat-gpt.org``: cookie files in the
+    cookies directory or :func:`fastg4f.cookies.set_cookies`),
     ``proxy`` (every scheme), ``timeout`` (default 120 s; g4f used a fixed 6 s),
     ``temperature`` (default 0.5) and ``top_p`` (default 1). TLS certificates are verified
     (g4f turned verification off).
@@ -47,6 +49,8 @@ class Aichat(AsyncProvider):
     api_endpoint: ClassVar[str | None] = url_endpoint("api/text", relative=True)
     working: ClassVar[bool] = False
     supports_gpt_35_turbo: ClassVar[bool] = True
+    cookie_domain: ClassVar[str | None] = "chat-gpt.org"
+    """The site's cookie domain, looked up after the host of ``url`` (see ``cookies=``)."""
     identity: ClassVar[BrowserIdentity] = BrowserIdentity(110, "macOS")
     """The browser the requests claim to be (TLS target, user-agent, client hints)."""
 
@@ -65,12 +69,14 @@ class Aichat(AsyncProvider):
         page = Aichat.url_join()
         host = host_of(page)
         if not cookies:
-            cookies = get_cookies(host)
+            cookies, looked_up = provider_cookies(page, Aichat.cookie_domain)
         if not cookies:
+            names = " or ".join(looked_up)
             raise MissingCookiesError(
-                f"Aichat requires the cookies of {host}: open {page} in a browser, export its "
-                f"cookies into a file named {host}.json in {get_cookies_dir()} (or call "
-                f"fastg4f.cookies.set_cookies({host!r}, {{...}})), or pass cookies={{...}}"
+                f"Aichat requires the cookies of {names}: open {page} in a browser, export its "
+                f"cookies into a file named {looked_up[-1]}.json in {get_cookies_dir()} (or "
+                f"call fastg4f.cookies.set_cookies({looked_up[-1]!r}, {{...}})), or pass "
+                "cookies={...}"
             )
         headers = {
             "authority": host,

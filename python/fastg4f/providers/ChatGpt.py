@@ -32,8 +32,8 @@ from fastg4f.providers.base_provider import (
     AsyncGeneratorProvider,
     ProviderModelMixin,
 )
-from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.helper import format_conversation
+from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
 from fastg4f.requests import DEFAULT_TIMEOUT, Session, StreamSession, raise_for_status
 from fastg4f.stream import ConversationDecoder

@@ -17,8 +17,8 @@ from fastg4f.errors import (
 from fastg4f.providers._common import fetch_page, origin_of
 from fastg4f.providers._wordpress import chat_form, post_message, widget_tokens
 from fastg4f.providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
-from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.helper import format_prompt
+from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
 from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession, available_backends
 from fastg4f.typing import AsyncResult, Cookies, Messages
@@ -145,7 +145,7 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
     )
 
     @classmethod
-    async def create_async_generator(
+    async def create_async_generator(  # type: ignore[override]  # g4f's order: proxy third
         cls,
         model: str,
         messages: Messages,

@@ -13,13 +13,14 @@ from fastg4f.providers._wordpress import (
     widget_tokens,
 )
 from fastg4f.providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
-from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.helper import format_prompt
+from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
 from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession
 from fastg4f.typing import AsyncResult, Cookies, Messages
 
 __all__ = ["ChatGptt"]
+
 
 class ChatGptt(AsyncGeneratorProvider, ProviderModelMixin):
     """chatgptt.me: page → ``data-nonce``/``data-post-id`` → form POST to ``admin-ajax.php``.
@@ -48,7 +49,7 @@ class ChatGptt(AsyncGeneratorProvider, ProviderModelMixin):
     """The browser the requests claim to be (TLS target, user-agent, client hints)."""
 
     @classmethod
-    async def create_async_generator(
+    async def create_async_generator(  # type: ignore[override]  # g4f's order: proxy third
         cls,
         model: str,
         messages: Messages,

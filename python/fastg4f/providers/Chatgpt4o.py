@@ -15,13 +15,14 @@ from fastg4f.providers._wordpress import (
     widget_tokens,
 )
 from fastg4f.providers.base_provider import AsyncProvider, ProviderModelMixin
-from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.helper import format_prompt
+from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
 from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession
 from fastg4f.typing import Cookies, Messages
 
 __all__ = ["Chatgpt4o"]
+
 
 class Chatgpt4o(AsyncProvider, ProviderModelMixin):
     """chatgpt4o.one: cached ``data-post-id``/``data-nonce`` → form POST to ``admin-ajax.php``.

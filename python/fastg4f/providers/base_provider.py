@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from fastg4f.errors import ModelNotFoundError
 from fastg4f.providers.asyncio import iterate_in_thread, run_sync, to_sync_iter
+from fastg4f.providers.response import HiddenResponse, JsonResponse
 from fastg4f.providers.types import BaseProvider, classproperty
 from fastg4f.typing import AsyncResult, CreateResult, Messages
 
@@ -91,8 +92,11 @@ _TYPE_EXAMPLES: dict[str, Any] = {
 
 
 def concat_chunks(chunks: Iterable[Any]) -> str:
-    """Joins the text of ``chunks``, skipping empty chunks and exceptions (as g4f)."""
-    return "".join(str(c) for c in chunks if c and not isinstance(c, Exception))
+    """Joins the text of ``chunks``, skipping empty chunks, exceptions and the response objects
+    that carry no text (:class:`~fastg4f.providers.response.HiddenResponse`, ``JsonResponse``),
+    as g4f's legacy API does (a :class:`~fastg4f.providers.response.Reasoning` is joined)."""
+    skipped = (Exception, HiddenResponse, JsonResponse)
+    return "".join(str(c) for c in chunks if c and not isinstance(c, skipped))
 
 
 async def async_concat_chunks(chunks: AsyncIterable[Any]) -> str:

@@ -53,8 +53,7 @@ class BrowserIdentity:
     def client_hints(self) -> dict[str, str]:
         """The ``sec-ch-ua``, ``sec-ch-ua-mobile`` and ``sec-ch-ua-platform`` headers."""
         brands = (
-            f'"Google Chrome";v="{self.major}", "Chromium";v="{self.major}", '
-            '"Not_A Brand";v="24"'
+            f'"Google Chrome";v="{self.major}", "Chromium";v="{self.major}", "Not_A Brand";v="24"'
         )
         return {
             "sec-ch-ua": brands,

@@ -5,10 +5,10 @@ them from here and runs unchanged. How the client and the API server treat them:
 
 * :class:`FinishReason` sets the answer's ``finish_reason``; :class:`Usage` replaces the
   estimated ``usage``; neither adds text.
-* Every :class:`HiddenResponse` (and :class:`JsonConversation`, :class:`ProviderInfo` ...) is
-  skipped: it adds no text.
-* Any other object (:class:`Reasoning`, :class:`ImageResponse`, :class:`Sources` ...) is added to
-  the answer as ``str(obj)``, as g4f's client does.
+* :class:`Reasoning`, every :class:`HiddenResponse` (:class:`ToolCalls`, :class:`ProviderInfo`
+  ...) and :class:`JsonConversation` add no text to the answer, as in g4f's client.
+* Any other object (:class:`ImageResponse`, :class:`Sources` ...) is added to the answer as
+  ``str(obj)``, as g4f's client does.
 
 The classes are plain containers: fastg4f's own providers yield only text.
 """
@@ -117,7 +117,7 @@ class FinishReason(JsonMixin, HiddenResponse):
 class ToolCalls(HiddenResponse):
     """Tool calls the model asked for."""
 
-    def __init__(self, list: list[Any]) -> None:  # noqa: A002 - g4f's parameter name
+    def __init__(self, list: list[Any]) -> None:
         self.list = list
 
     def get_list(self) -> list[Any]:
@@ -249,7 +249,9 @@ class Sources(ResponseType):
     def __str__(self) -> str:
         if not self.list:
             return ""
-        lines = [f"{i}. [{s.get('title') or s['url']}]({s['url']})" for i, s in enumerate(self.list, 1)]
+        lines = [
+            f"{i}. [{s.get('title') or s['url']}]({s['url']})" for i, s in enumerate(self.list, 1)
+        ]
         return "\n\n\n\n" + "\n".join(lines)
 
 
@@ -370,10 +372,10 @@ def is_content(chunk: object) -> bool:
 
     A non-empty string or any other object except ``None``, exceptions and the response
     objects that add no text (:class:`HiddenResponse`, :class:`BaseConversation`,
-    :class:`Parameters`).
+    :class:`Parameters`, :class:`Reasoning`).
     """
     if isinstance(chunk, str):
         return bool(chunk)
     return chunk is not None and not isinstance(
-        chunk, (BaseException, HiddenResponse, BaseConversation, Parameters)
+        chunk, (BaseException, HiddenResponse, BaseConversation, Parameters, Reasoning)
     )
