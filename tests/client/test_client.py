@@ -22,6 +22,7 @@ from fastg4f.client.service import (
 )
 from fastg4f.errors import (
     ModelNotFoundError,
+    NoProviderError,
     ProviderNotFoundError,
     ProviderNotWorkingError,
     RetryProviderError,
@@ -306,3 +307,30 @@ def test_apply_stop_rejects_empty_stop() -> None:
 
     with pytest.raises(ValueError, match="must not be empty"):
         run_sync(run())
+
+
+def test_explicit_providers_run_whatever_their_working_flag() -> None:
+    retired = make_provider("Retired", working=False)
+    other = make_provider("Other", working=False)
+    table = ModelTable([retired])
+    client = Client(table=table)
+    # Routing by model skips them (and says what to pass)...
+    with pytest.raises(NoProviderError, match="ignore_working=True"):
+        client.chat.completions.create(MESSAGES, "toy-1")
+    # ...an explicit provider, a retry provider of them, or a name, runs.
+    for provider in (retired, IterListProvider([other, retired], shuffle=False), "Retired"):
+        response = client.chat.completions.create(MESSAGES, "toy-1", provider=provider)
+        assert response.choices[0].message.content.startswith(("Retired", "Other"))
+    assert Client(provider=retired, table=table).chat.completions.create(MESSAGES).choices
+    # The legacy API keeps g4f's check.
+    with pytest.raises(ProviderNotWorkingError, match="ignore_working=True"):
+        fastg4f.ChatCompletion.create("toy-1", MESSAGES, provider=retired)
+
+
+async def test_async_client_max_tokens_and_a_string_message() -> None:
+    echo = make_provider("Echo")
+    client = AsyncClient(provider=echo)
+    response = await client.chat.completions.create("hi there", "toy-1", max_tokens=2)
+    assert response.choices[0].message.content == "Echo[toy-1] says: "
+    assert response.choices[0].finish_reason == "length"
+    assert echo.probe.calls[-1][1]["max_tokens"] == 2  # also passed to the provider
