@@ -87,11 +87,14 @@ def get_model_and_provider(
     """What to run for a request: the model name to pass and the provider (g4f's function).
 
     Args:
-        model: A model name, a :class:`Model`, or ``None``/``""`` for the default model.
+        model: A model name, a :class:`Model`, or ``None``/``""`` for the default model. Without
+            a provider, a name added to ``ModelUtils.convert`` routes to its ``best_provider``,
+            and a provider's class name asks that provider for its default model (as g4f).
         provider: A provider class, a retry provider, a provider name, or ``None`` to route by
             model through the model table.
         stream: Whether the caller wants a stream.
-        ignore_working: Allow providers marked ``working = False``.
+        ignore_working: Allow a provider class marked ``working = False`` (otherwise
+            ``ProviderNotWorkingError``; the client passes ``True`` for an explicit provider).
         ignore_stream: Allow ``stream=True`` with a provider that cannot stream (it then yields
             its whole answer at once).
         logging: Log the choice with :func:`fastg4f.debug.log` (printed when
