@@ -334,3 +334,11 @@ async def test_async_client_max_tokens_and_a_string_message() -> None:
     assert response.choices[0].message.content == "Echo[toy-1] says: "
     assert response.choices[0].finish_reason == "length"
     assert echo.probe.calls[-1][1]["max_tokens"] == 2  # also passed to the provider
+
+
+def test_a_provider_name_as_the_model_asks_for_its_default_model() -> None:
+    alpha = make_provider("Alpha", default_model="toy-1")
+    table = ModelTable([alpha])
+    assert get_model_and_provider("Alpha", None, False, table=table) == ("toy-1", alpha)
+    response = Client(table=table).chat.completions.create(MESSAGES, "Alpha")
+    assert response.choices[0].message.content == answer_text("Alpha", "toy-1", MESSAGES)
