@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
 from contextlib import aclosing
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from fastg4f.client.service import (
     AnswerInfo,
@@ -96,6 +96,9 @@ def _call_kwargs(
         "response_format": response_format,
     }
     return {**kwargs, **{k: v for k, v in named.items() if v is not None}}
+
+
+_Result = TypeVar("_Result")
 
 
 class _Job:
@@ -309,10 +312,10 @@ class _BaseClient:
         return ModelList.of(names)
 
 
-class Completions:
-    """``client.chat.completions`` of the sync :class:`Client`."""
+class _Completions(Generic[_Result]):
+    """``client.chat.completions``: g4f's ``create`` signature, once for both clients."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: _BaseClient) -> None:
         self._client = client
 
     def create(
@@ -333,8 +336,9 @@ class Completions:
         timeout: float | None = None,
         ignore_working: bool | None = None,
         **kwargs: Any,
-    ) -> ChatCompletion | Iterator[ChatCompletionChunk]:
-        """A :class:`ChatCompletion`, or an iterator of :class:`ChatCompletionChunk` if ``stream``.
+    ) -> _Result:
+        """A :class:`ChatCompletion`, or an iterator of :class:`ChatCompletionChunk` if ``stream``
+        (:class:`AsyncClient`: an :class:`AsyncChatCompletionResponse` to await or iterate).
 
         The positional order is g4f's (``create(messages, model, provider, stream, ...)``); the
         OpenAI SDK's keyword calls (``create(model=..., messages=...)``) work the same.
@@ -365,9 +369,10 @@ class Completions:
             **kwargs: Passed to the provider (``temperature`` ...).
 
         Raises:
-            ModelNotFoundError, ProviderNotFoundError, NoProviderError, RetryProviderError: As
-                their names say (see :mod:`fastg4f.errors`).
-            ValueError: ``raw=True`` or a negative ``max_tokens``.
+            ModelNotFoundError, ProviderNotFoundError, ValueError (``raw=True``, a negative
+                ``max_tokens``): At the call.
+            NoProviderError, RetryProviderError: As their names say (see :mod:`fastg4f.errors`);
+                with :class:`AsyncClient`, when awaited or iterated.
         """
         job = self._client._job(
             model,
@@ -381,7 +386,17 @@ class Completions:
             True,
             _call_kwargs(proxy, image, image_name, response_format, raw, kwargs),
         )
-        if stream:
+        return self._result(job)
+
+    def _result(self, job: _Job) -> _Result:
+        raise NotImplementedError
+
+
+class Completions(_Completions[ChatCompletion | Iterator[ChatCompletionChunk]]):
+    """``client.chat.completions`` of the sync :class:`Client`."""
+
+    def _result(self, job: _Job) -> ChatCompletion | Iterator[ChatCompletionChunk]:
+        if job.stream:
             return to_sync_iter(job.chunks())
         return run_sync(job.complete())
 
@@ -488,50 +503,11 @@ class AsyncChatCompletionResponse:
         await self.aclose()
 
 
-class AsyncCompletions:
-    """``client.chat.completions`` of :class:`AsyncClient`."""
+class AsyncCompletions(_Completions[AsyncChatCompletionResponse]):
+    """``client.chat.completions`` of :class:`AsyncClient`: ``create`` (same arguments as the
+    sync client's, in g4f's order) returns an :class:`AsyncChatCompletionResponse`."""
 
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    def create(
-        self,
-        messages: Messages | str,
-        model: str | Model | None = "",
-        provider: ProviderType | str | None = None,
-        stream: bool = False,
-        proxy: str | None = None,
-        image: Any = None,
-        image_name: str | None = None,
-        response_format: dict[str, Any] | None = None,
-        max_tokens: int | None = None,
-        stop: str | Sequence[str] | None = None,
-        ignore_stream: bool = False,
-        raw: bool = False,
-        *,
-        timeout: float | None = None,
-        ignore_working: bool | None = None,
-        **kwargs: Any,
-    ) -> AsyncChatCompletionResponse:
-        """Like :meth:`Completions.create` (same arguments, in g4f's order); returns an
-        :class:`AsyncChatCompletionResponse`.
-
-        Raises:
-            ModelNotFoundError, ProviderNotFoundError, ValueError: At the call.
-            NoProviderError, RetryProviderError: When awaited or iterated.
-        """
-        job = self._client._job(
-            model,
-            messages,
-            stream,
-            provider,
-            timeout,
-            stop,
-            max_tokens,
-            ignore_working,
-            True,
-            _call_kwargs(proxy, image, image_name, response_format, raw, kwargs),
-        )
+    def _result(self, job: _Job) -> AsyncChatCompletionResponse:
         return AsyncChatCompletionResponse(job)
 
     def stream(
