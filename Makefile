@@ -47,9 +47,23 @@ fmt: venv ## format Rust and Python sources
 	$(VENV)/bin/ruff format python tests benches
 	$(VENV)/bin/ruff check --fix python tests benches
 
-wheel: venv ## build a release wheel into dist/
+# On Linux the release wheel is linked by zig against glibc 2.17 (manylinux2014), so it installs
+# on every distribution since CentOS 7 rather than only on one as new as the build machine's;
+# auditwheel shows the tag and the symbol versions it rests on. Symbols are stripped
+# (`strip = true` in pyproject.toml's [tool.maturin]).
+ifeq ($(shell uname -s),Linux)
+WHEEL_ARGS ?= --zig --compatibility manylinux2014
+WHEEL_TOOLS := 'ziglang>=0.13' 'auditwheel>=6'
+endif
+
+$(VENV)/.wheel-tools: $(VENV)/.deps
+	$(if $(WHEEL_TOOLS),$(PY) -m pip install -q $(WHEEL_TOOLS))
+	touch $@
+
+wheel: $(VENV)/.wheel-tools ## build the release wheel into dist/ (stripped; manylinux2014 on Linux)
 	rm -rf dist
-	$(VENV)/bin/maturin build --release --out dist -q
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/maturin build --release $(WHEEL_ARGS) --out dist -q
+	$(if $(WHEEL_TOOLS),$(VENV)/bin/auditwheel show dist/*.whl)
 
 wheel-smoke: wheel ## install the wheel into a clean venv and run the smoke tests from it
 	rm -rf $(WHEEL_VENV)

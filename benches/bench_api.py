@@ -10,6 +10,14 @@
    server's via ``create_app(offline=True)``). Medians.
 3. Concurrency: 200 concurrent streaming requests against one server process: every stream
    must complete with the full text and no error; the server's peak RSS growth per stream.
+4. ``--hardening``: (a) 300 half-open requests (headers never finished) against a server whose
+   open-file limit is 256: how many of 20 ``/health`` probes over 10 s are answered (uvicorn's
+   plain protocol: none, the server is stuck; ours: answered once the header timeout, 2 s here,
+   closed them); (b) 500 concurrent streams through ``create_app(offline=True)`` (ChatGptt
+   against its emulator): errors must be 0; (c) the keep-alive race: 200 clients (httpx, whose
+   pool keeps idle connections 5 s) each stream 10 answers on one reused connection, pausing
+   4.8-5.0 s between them (2000 requests), against uvicorn's default keep-alive timeout (5 s)
+   and ours (75 s): errors for each.
 
 The server runs as a separate process (uvicorn, 127.0.0.1, ephemeral port); rows 1 and 3 serve a
 provider that yields a fixed number of tokens with no upstream latency, so the numbers are the
@@ -41,6 +49,7 @@ from fastg4f.providers import AsyncGeneratorProvider, ChatGpt
 from fastg4f.typing import Messages
 
 CONCURRENT = 200
+BENCHES = pathlib.Path(__file__).resolve().parent
 EMULATED_MESSAGES = [{"role": "user", "content": "Say hello to the benchmark."}]
 
 
@@ -238,13 +247,156 @@ async def concurrency(base: str, pid: int, count: int, gap: float) -> bool:
     return complete == CONCURRENT and not errors
 
 
+_LIMITED_SERVER = r"""
+import resource, sys, uvicorn
+if sys.argv[2] != "0":
+    resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[2]), int(sys.argv[2])))
+sys.path.insert(0, sys.argv[3])
+from bench_api import Tokens
+from fastg4f.api import Limits, create_app
+from fastg4f.api.server import bind, uvicorn_config
+app, sock = create_app([Tokens]), bind("127.0.0.1", 0)
+print(sock.getsockname()[1], flush=True)
+config = uvicorn_config(app, Limits(header_timeout=2), log_level="critical")
+if sys.argv[1] == "plain":
+    config = uvicorn.Config(app, log_level="critical")
+uvicorn.Server(config).run(sockets=[sock])
+"""
+
+
+def limited_server(protocol: str, nofile: int = 0) -> tuple[subprocess.Popen[str], int]:
+    """A server process (``plain`` uvicorn or ``ours``) serving :class:`Tokens`; its port."""
+    server = subprocess.Popen(
+        [sys.executable, "-c", _LIMITED_SERVER, protocol, str(nofile), str(BENCHES)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert server.stdout is not None
+    return server, int(server.stdout.readline())
+
+
+async def keep_alive_race(port: int, clients: int = 200, rounds: int = 10) -> int:
+    """Errors among ``clients * rounds`` streams on reused connections with ~5 s pauses."""
+    import random
+
+    body = {"model": "tokens", "stream": True, "messages": [{"role": "user", "content": "5"}]}
+
+    async def client() -> int:
+        failed = 0
+        limits = httpx.Limits(max_connections=1)
+        url = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
+            for _ in range(rounds):
+                try:
+                    async with http.stream("POST", "/v1/chat/completions", json=body) as r:
+                        failed += r.status_code != 200 or b"[DONE]" not in await r.aread()
+                except httpx.HTTPError:
+                    failed += 1
+                await asyncio.sleep(random.uniform(4.8, 5.0))
+        return failed
+
+    return sum(await asyncio.gather(*[client() for _ in range(clients)]))
+
+
+def half_open(protocol: str) -> int:
+    """/health probes answered (of 20) after 300 half-open requests; ``protocol``: plain/ours."""
+    import socket
+
+    server, port = limited_server(protocol, 256)
+    try:
+        held = []
+        for _ in range(300):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            held.append(sock)
+        answered = 0
+        for _ in range(20):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
+                    probe.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    answered += b"200 OK" in probe.recv(4096)
+            except OSError:
+                pass
+            time.sleep(0.5)
+        for sock in held:
+            sock.close()
+        return answered
+    finally:
+        server.kill()
+        server.wait()
+
+
+async def offline_streams(base: str, count: int) -> int:
+    """Errors among ``count`` concurrent streams through the emulated ChatGptt."""
+    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
+    body = {"model": "gpt-4o-mini", "provider": "ChatGptt", "stream": True}
+    body["messages"] = EMULATED_MESSAGES
+
+    async def one(client: httpx.AsyncClient) -> bool:
+        try:
+            async with client.stream("POST", "/v1/chat/completions", json=body) as response:
+                text = await response.aread()
+                return response.status_code == 200 and b"[DONE]" in text
+        except httpx.HTTPError:
+            return False
+
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        results = await asyncio.gather(*[one(client) for _ in range(count)])
+    return results.count(False)
+
+
+def hardening() -> bool:
+    """Section 4; True when the figures are as they must be."""
+    import threading
+
+    import uvicorn
+
+    from fastg4f.api import create_app
+    from fastg4f.api.server import bind, uvicorn_config
+
+    plain, ours = half_open("plain"), half_open("ours")
+    print(f"300 half-open requests, ulimit -n 256: /health answered {plain}/20 (plain uvicorn),")
+    print(f"  {ours}/20 (fastg4f api)")
+    sock = bind("127.0.0.1", 0)
+    server = uvicorn.Server(uvicorn_config(create_app(offline=True), log_level="critical"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    started = time.monotonic()
+    errors = asyncio.run(offline_streams(f"http://127.0.0.1:{sock.getsockname()[1]}", 500))
+    print(
+        f"500 concurrent streams through api --offline: {errors} errors, "
+        f"{time.monotonic() - started:.1f} s"
+    )
+    server.should_exit = True
+    thread.join(30)
+    races = {}
+    for protocol in ("plain", "ours"):
+        process, port = limited_server(protocol)
+        try:
+            races[protocol] = asyncio.run(keep_alive_race(port))
+        finally:
+            process.kill()
+            process.wait()
+    print(
+        f"2000 streams on reused connections, ~5 s pauses: {races['plain']} errors "
+        f"(keep-alive 5 s, uvicorn's default), {races['ours']} errors (75 s, fastg4f api)"
+    )
+    return ours > 0 and errors == 0 and races["ours"] == 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = bench_parser(__doc__.splitlines()[0])
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--hardening", action="store_true", help="run only section 4")
     args = parser.parse_args(argv)
     if args.serve:
         serve()
         return 0
+    if args.hardening:
+        return 0 if hardening() else 1
     label = build_label(args)
     if label is None:
         return 2

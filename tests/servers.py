@@ -434,3 +434,95 @@ def make_test_server(extra_routes: dict[str, Route] | None = None) -> LocalServe
     server = LocalServer({**STANDARD_ROUTES, **(extra_routes or {})})
     server.httpd.owner = server  # type: ignore[attr-defined]
     return server
+
+
+# --- hostile servers ---------------------------------------------------------------------------
+
+
+class DroppingServer:
+    """A raw HTTP/1.1 server that answers GETs (keep-alive) and, after ``hang`` seconds of
+    silence, closes the connection without answering any other request.
+
+    ``methods`` lists the method of every request received (each read completely first): a
+    client that re-sends a request behind the caller's back shows up as one request more than
+    the caller made.
+    """
+
+    def __init__(self, hang: float = 0.0) -> None:
+        self.hang = hang
+        self.methods: list[str] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self._threads: list[threading.Thread] = []
+        self._accept = threading.Thread(target=self._serve, daemon=True)
+        self._accept.start()
+
+    def count(self, method: str) -> int:
+        with self._lock:
+            return self.methods.count(method)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            thread = threading.Thread(target=self._connection, args=(conn,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _read_request(self, reader: Any) -> str | None:
+        line = reader.readline()
+        if not line:
+            return None
+        length = 0
+        while True:
+            header = reader.readline()
+            if header in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = header.decode("latin-1").partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value.strip())
+        if length:
+            reader.read(length)
+        method = line.decode("latin-1").split(" ", 1)[0]
+        with self._lock:
+            self.methods.append(method)
+        return method
+
+    def _connection(self, conn: socket.socket) -> None:
+        conn.settimeout(HANDLER_WAIT)
+        with conn, conn.makefile("rb") as reader:
+            try:
+                while (method := self._read_request(reader)) == "GET":
+                    body = b'{"ok": true}'
+                    conn.sendall(
+                        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                        b"content-length: %d\r\n\r\n%s" % (len(body), body)
+                    )
+                if method is not None:
+                    self._stop.wait(self.hang)
+            except OSError:
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._accept.join(timeout=5)
+        self._listener.close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> DroppingServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

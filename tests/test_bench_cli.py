@@ -56,7 +56,7 @@ def test_bench_pow_rejects_bad_options() -> None:
         text=True,
         timeout=60,
     )
-    assert out.returncode == 1 and "not a hex string" in out.stderr
+    assert out.returncode == 2 and "not a hex string" in out.stderr
 
 
 def test_python_loops_are_faithful() -> None:

@@ -208,7 +208,7 @@ def test_deep_nesting_is_refused() -> None:
         run([[2, 20, deep]])
     grow = [[2, 20, ["a"]], *([[5, 21, 20], [8, 20, 21], [2, 21, None]] * 0)]
     nested = [[2, 20, []], *[[5, 20, 20] for _ in range(100)], [1, 20, 20]]
-    with pytest.raises(TurnstileError, match="nested"):
+    with pytest.raises(TurnstileError, match="larger than the limit"):
         run(nested)
     assert run(grow) == ""
 
@@ -333,3 +333,83 @@ def test_fuzz_raw_dx(dx: str, p: str) -> None:
 def test_fuzz_base64_bytes(raw: bytes, p: str) -> None:
     with contextlib.suppress(TurnstileError):
         assert isinstance(process_turnstile(base64.b64encode(raw).decode(), p, max_steps=500), str)
+
+
+# --- hostile programs: sharing, cycles, wall clock ----------------------------------------------
+
+
+def _shared_list_program(levels: int) -> list[Any]:
+    """Register 30 becomes [1, r30, r30', ...]: small in memory, 2**levels items written out;
+    then it is queued as an instruction, whose malformed arity is an error to report."""
+    return [[2, 30, [1]], *([[5, 30, 30]] * levels), [5, 9, 30]]
+
+
+def test_shared_structure_is_refused_cheaply() -> None:
+    import tracemalloc
+
+    dx = encode_program(_shared_list_program(24), P)
+    assert len(dx) < 450
+    tracemalloc.start()
+    try:
+        with pytest.raises(TurnstileError, match="larger than the limit") as caught:
+            process_turnstile(dx, P)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Writing the value out (what the error message used to do) takes >100 MB.
+    assert peak < 5_000_000
+    assert len(str(caught.value)) < 300
+
+
+def test_error_messages_quote_a_bounded_rendering() -> None:
+    # A value that is legal (below the limits) but large: the message quotes 80 characters.
+    program = [[2, 30, [["y" * 5000] * 50, 1]], [5, 9, 30]]
+    with pytest.raises(TurnstileError, match=r"\.\.\.: register keys") as caught:
+        run(program)
+    assert len(str(caught.value)) < 300
+    with pytest.raises(TurnstileError) as caught:
+        run([[2, 1, 2, {"k": list(range(3000))}]])
+    assert len(str(caught.value)) < 300
+
+
+def test_an_object_set_into_itself_is_refused() -> None:
+    program = [
+        [2, 20, "window.Object.create"],
+        [17, 21, 20],
+        [2, 22, "window.Reflect.set"],
+        [2, 23, "self"],
+        [7, 22, 21, 23, 21],
+        [15, 24, 21],
+    ]
+    with pytest.raises(TurnstileError, match="contains itself"):
+        run(program)
+
+
+def test_wall_clock_budget() -> None:
+    loop = [[2, 20, "[[14, 9, 20]]"], [14, 9, 20]]
+    with pytest.raises(TurnstileError, match="time budget"):
+        run(loop, timeout=1e-9)
+    with pytest.raises(ValueError, match="timeout"):
+        run(loop, timeout=0)
+
+
+def test_chatgpt_runs_the_program_under_its_turnstile_budget() -> None:
+    import asyncio
+
+    from fastg4f.providers.ChatGpt import ChatGpt
+
+    class Hurried(ChatGpt):
+        turnstile_timeout = 1e-9
+
+    loop = [[2, 20, "[[14, 9, 20]]"], [14, 9, 20]]
+    challenge = {
+        "token": "t",
+        "proofofwork": {"required": False},
+        "turnstile": {"required": True, "dx": encode_program(loop, P)},
+    }
+    with pytest.raises(TurnstileError, match="time budget"):
+        asyncio.run(
+            Hurried._sentinel_headers(
+                challenge, [], P, pow_timeout=None, pow_max_attempts=None, pow_threads=None
+            )
+        )

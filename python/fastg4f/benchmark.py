@@ -161,7 +161,7 @@ class Row:
 
 @dataclass
 class Ratio:
-    """A ratio of issue 3's targets, measured."""
+    """A measured ratio and the figure it should reach (the kernels' design targets)."""
 
     label: str
     value: float
@@ -254,6 +254,47 @@ def _miss(p: float, attempts: int) -> float:
     return math.exp(attempts * math.log1p(-p))
 
 
+@dataclass
+class _NativePath:
+    key: str
+    label: str
+    threads: int
+    level: str
+
+
+@dataclass
+class _PythonPath:
+    key: str
+    label: str
+    loop: Callable[[str, list[Any], int], int]
+
+
+@dataclass
+class _Samples:
+    """Per-path samples: attempts per wall and per CPU second, and each native sample's adjacent
+    hashlib seconds per SHA3 block."""
+
+    wall: dict[str, list[float]]
+    cpu: dict[str, list[float]]
+    adjacent: dict[str, list[float]]
+
+
+class _Steps:
+    """Counts the measurements and reports each to ``progress`` as it starts."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total, self.done, self.progress = total, 0, progress
+
+    def __call__(self, label: str) -> None:
+        if self.progress is not None:
+            self.progress(self.done, self.total, label)
+        self.done += 1
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress(self.total, self.total, "done")
+
+
 def run_pow_benchmark(
     *,
     threads: int | None = None,
@@ -264,7 +305,7 @@ def run_pow_benchmark(
     difficulties: Sequence[str] = DEFAULT_DIFFICULTIES,
     progress: Progress | None = None,
 ) -> PowBenchmark:
-    """Measures every path and derives issue 3's ratios and the expected solve times.
+    """Measures every path, the ratios to their targets and the expected solve times.
 
     Args:
         threads: Threads of the all-threads row (default: every core).
@@ -283,107 +324,168 @@ def run_pow_benchmark(
     """
     repeat = max(1, repeat)
     threads = threads or os.cpu_count() or 1
-    if simd == "auto":
-        level = _native.simd_level
-    elif simd in _native.available_simd_levels():
-        level = simd
-    else:
-        raise ValueError(
-            f"simd={simd!r} is not 'auto' or one of {', '.join(_native.available_simd_levels())}"
-        )
-    seconds = 0.03 if short else 0.25
-    config = bench_config()
-    blocks = blocks_per_attempt(BENCH_SEED, config)
+    level = _simd_level(simd)
+    blocks = blocks_per_attempt(BENCH_SEED, bench_config())
+    native_paths, python_paths = _native_paths(level, threads), _python_paths()
+    steps = _Steps((len(native_paths) + len(python_paths) + 1) * (repeat + 1), progress)
+    counts = _calibrate(native_paths, python_paths, attempts, 0.03 if short else 0.25, steps)
+    samples = _measure(native_paths, python_paths, counts, repeat, 8 if short else 24, steps)
+    steps.finish()
 
-    native_paths: list[tuple[str, str, int, str]] = [
-        ("portable_1t", "portable, 1 thread", 1, "portable")
+    med = statistics.median
+    every: list[_NativePath | _PythonPath] = [*native_paths, *python_paths]
+    labels = {path.key: path.label for path in every}
+    rows = [
+        Row(key, labels[key], med(w), med(samples.cpu[key]), w) for key, w in samples.wall.items()
     ]
+    block_samples = [b for values in samples.adjacent.values() for b in values]
+    bound_samples = [1.0 / (b * blocks) for b in block_samples]
+    bound_label = f"scalar SHA3 bound (hashlib, {blocks} blocks/attempt)"
+    rows.append(Row("sha3_bound", bound_label, med(bound_samples), med(bound_samples)))
+    # CPU seconds per wall second of the all-threads run: below `threads` when other processes
+    # held the cores, which caps the thread speed-up whatever the code does.
+    all_wall, all_cpu = samples.wall["all_threads"], samples.cpu["all_threads"]
+    cores_used = med(w / c for w, c in zip(all_wall, all_cpu, strict=True))
+    python_rate = med(samples.cpu["python_generate_answer"])
+    return PowBenchmark(
+        build_profile=_native.build_profile,
+        load_average=os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0,
+        simd=level,
+        threads=threads,
+        repeat=repeat,
+        blocks_per_attempt=blocks,
+        sha3_block_ns=med(block_samples) * 1e9,
+        cores_used=cores_used,
+        rows=rows,
+        ratios=_ratios(samples, level, threads, blocks, cores_used),
+        solve_times=[_solve_time(d, med(all_wall), python_rate) for d in difficulties],
+    )
+
+
+def _simd_level(simd: str) -> str:
+    """The SIMD level ``simd`` asks for (``auto``: the best this CPU and ``FASTG4F_SIMD`` allow)."""
+    if simd == "auto":
+        return _native.simd_level
+    if simd in _native.available_simd_levels():
+        return simd
+    raise ValueError(
+        f"simd={simd!r} is not 'auto' or one of {', '.join(_native.available_simd_levels())}"
+    )
+
+
+def _native_paths(level: str, threads: int) -> list[_NativePath]:
+    """The portable kernel, ``level``'s kernel, AVX2 beside AVX-512, and all threads."""
+    paths = [_NativePath("portable_1t", "portable, 1 thread", 1, "portable")]
     if level != "portable":
-        native_paths.append(("simd_1t", f"{level} ({_lanes(level)} lanes), 1 thread", 1, level))
+        paths.append(_NativePath("simd_1t", f"{level} ({_lanes(level)} lanes), 1 thread", 1, level))
     if level == "avx512" and "avx2" in _native.available_simd_levels():
-        native_paths.append(("avx2_1t", "avx2 (4 lanes), 1 thread", 1, "avx2"))
-    native_paths.append(("all_threads", f"{level}, {threads} threads", threads, level))
-    python_paths: list[tuple[str, str, Callable[[str, list[Any], int], int]]] = [
-        (
+        paths.append(_NativePath("avx2_1t", "avx2 (4 lanes), 1 thread", 1, "avx2"))
+    paths.append(_NativePath("all_threads", f"{level}, {threads} threads", threads, level))
+    return paths
+
+
+def _python_paths() -> list[_PythonPath]:
+    """g4f's two pure-Python proof-of-work loops."""
+    return [
+        _PythonPath(
             "python_generate_answer",
             "g4f generate_answer loop (Python)",
             python_generate_answer_loop,
         ),
-        ("python_proof_token", "g4f generate_proof_token loop (Python)", python_proof_token_loop),
+        _PythonPath(
+            "python_proof_token",
+            "g4f generate_proof_token loop (Python)",
+            python_proof_token_loop,
+        ),
     ]
 
-    total = (len(native_paths) + len(python_paths) + 1) * (repeat + 1)
-    step = 0
 
-    def tick(label: str) -> None:
-        nonlocal step
-        if progress is not None:
-            progress(step, total, label)
-        step += 1
+def _calibrate(
+    native_paths: list[_NativePath],
+    python_paths: list[_PythonPath],
+    attempts: int | None,
+    seconds: float,
+    steps: _Steps,
+) -> dict[str, int]:
+    """Attempts per measurement for each path (``attempts``, or about ``seconds`` worth).
 
-    # Calibration run (also the warm-up): attempts per measurement for each path.
+    Also the warm-up of every path and of hashlib.
+    """
     counts: dict[str, int] = {}
-    for key, label, n_threads, path_level in native_paths:
-        tick(f"calibrating {label}")
-        rate, _ = _native_rate(4096 * n_threads, n_threads, path_level)
-        counts[key] = attempts or max(4096, int(rate * seconds))
-    for key, label, loop in python_paths:
-        tick(f"calibrating {label}")
-        rate, _ = _python_rate(loop, 500)
-        counts[key] = attempts or max(200, int(rate * seconds))
-    tick("calibrating hashlib.sha3_512")
+    for native in native_paths:
+        steps(f"calibrating {native.label}")
+        rate, _ = _native_rate(4096 * native.threads, native.threads, native.level)
+        counts[native.key] = attempts or max(4096, int(rate * seconds))
+    for python in python_paths:
+        steps(f"calibrating {python.label}")
+        rate, _ = _python_rate(python.loop, 500)
+        counts[python.key] = attempts or max(200, int(rate * seconds))
+    steps("calibrating hashlib.sha3_512")
     sha3_block_seconds(calls=4)
+    return counts
 
-    # Each native sample is followed by a hashlib sample. Single-thread rates and the SHA3 bound
-    # are compared in CPU time, so load from other processes does not skew those ratios; the
-    # all-threads rate is wall time (it is what parallelism buys) and is compared with the
-    # single-thread CPU-time rates, i.e. with what one undisturbed core does.
-    wall: dict[str, list[float]] = {key: [] for key, *_ in native_paths + python_paths}
-    cpu: dict[str, list[float]] = {key: [] for key, *_ in native_paths + python_paths}
-    adjacent: dict[str, list[float]] = {key: [] for key, *_ in native_paths}
-    calls = 8 if short else 24
+
+def _measure(
+    native_paths: list[_NativePath],
+    python_paths: list[_PythonPath],
+    counts: dict[str, int],
+    repeat: int,
+    calls: int,
+    steps: _Steps,
+) -> _Samples:
+    """``repeat`` rounds over every path, each native sample followed by a hashlib sample.
+
+    Single-thread rates and the SHA3 bound are compared in CPU time, so load from other
+    processes does not skew those ratios; the all-threads rate is wall time (it is what
+    parallelism buys) and is compared with the single-thread CPU-time rates, i.e. with what one
+    undisturbed core does.
+    """
+    every: list[_NativePath | _PythonPath] = [*native_paths, *python_paths]
+    keys = [path.key for path in every]
+    samples = _Samples(
+        wall={key: [] for key in keys},
+        cpu={key: [] for key in keys},
+        adjacent={path.key: [] for path in native_paths},
+    )
     for _ in range(repeat):
-        for key, label, n_threads, path_level in native_paths:
-            tick(label)
-            w, c = _native_rate(counts[key], n_threads, path_level)
-            wall[key].append(w)
-            cpu[key].append(c)
-            adjacent[key].append(sha3_block_seconds(calls=calls))
-        for key, label, loop in python_paths:
-            tick(label)
-            w, c = _python_rate(loop, counts[key])
-            wall[key].append(w)
-            cpu[key].append(c)
-        tick("hashlib.sha3_512 per block")
-    if progress is not None:
-        progress(total, total, "done")
+        for native in native_paths:
+            steps(native.label)
+            wall, cpu = _native_rate(counts[native.key], native.threads, native.level)
+            samples.wall[native.key].append(wall)
+            samples.cpu[native.key].append(cpu)
+            samples.adjacent[native.key].append(sha3_block_seconds(calls=calls))
+        for python in python_paths:
+            steps(python.label)
+            wall, cpu = _python_rate(python.loop, counts[python.key])
+            samples.wall[python.key].append(wall)
+            samples.cpu[python.key].append(cpu)
+        steps("hashlib.sha3_512 per block")
+    return samples
 
-    labels = {key: label for key, label, *_ in native_paths + python_paths}
+
+def _ratios(
+    samples: _Samples, level: str, threads: int, blocks: int, cores_used: float
+) -> list[Ratio]:
+    """Each kernel against the SHA3 bound and the threads against one core and g4f's loops."""
     med = statistics.median
-    rows = [Row(key, labels[key], med(wall[key]), med(cpu[key]), wall[key]) for key in wall]
-    block_samples = [b for values in adjacent.values() for b in values]
-    block_s = med(block_samples)
-    bound_samples = [1.0 / (b * blocks) for b in block_samples]
-    bound_label = f"scalar SHA3 bound (hashlib, {blocks} blocks/attempt)"
-    rows.append(Row("sha3_bound", bound_label, med(bound_samples), med(bound_samples)))
+    cpu = samples.cpu
 
     def vs_bound(key: str) -> float:
-        return med(r * b * blocks for r, b in zip(cpu[key], adjacent[key], strict=True))
+        pairs = zip(cpu[key], samples.adjacent[key], strict=True)
+        return med(rate * block * blocks for rate, block in pairs)
 
     def vs_one_core(key: str) -> float:
-        return med(wall["all_threads"]) / med(cpu[key])
+        return med(samples.wall["all_threads"]) / med(cpu[key])
 
-    best_key = "simd_1t" if "simd_1t" in cpu else "portable_1t"
-    # CPU seconds per wall second of the all-threads run: below `threads` when other processes
-    # held the cores, which caps the thread speed-up whatever the code does.
-    cores_used = med(w / c for w, c in zip(wall["all_threads"], cpu["all_threads"], strict=True))
     ratios = [Ratio("portable 1T / SHA3 bound", vs_bound("portable_1t"), 0.95)]
     if "simd_1t" in cpu:
         target = 2.5 if level == "avx512" else 1.5 if level == "avx2" else None
         ratios.append(Ratio(f"{level} 1T / SHA3 bound", vs_bound("simd_1t"), target))
     if "avx2_1t" in cpu:
         ratios.append(Ratio("avx2 1T / SHA3 bound (AVX2-only CPUs)", vs_bound("avx2_1t"), 1.5))
-    ratios += [
+    best_key = "simd_1t" if "simd_1t" in cpu else "portable_1t"
+    return [
+        *ratios,
         Ratio(
             f"all threads ({threads}) / best 1T [got {cores_used:.2f} cores]",
             vs_one_core(best_key),
@@ -400,23 +502,6 @@ def run_pow_benchmark(
             12.0,
         ),
     ]
-    solve_times = [
-        _solve_time(d, med(wall["all_threads"]), med(cpu["python_generate_answer"]))
-        for d in difficulties
-    ]
-    return PowBenchmark(
-        build_profile=_native.build_profile,
-        load_average=os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0,
-        simd=level,
-        threads=threads,
-        repeat=repeat,
-        blocks_per_attempt=blocks,
-        sha3_block_ns=block_s * 1e9,
-        cores_used=cores_used,
-        rows=rows,
-        ratios=ratios,
-        solve_times=solve_times,
-    )
 
 
 def _lanes(level: str) -> int:
@@ -477,7 +562,7 @@ def format_report(bench: PowBenchmark) -> str:
         "all-threads row)"
     )
     lines.append("")
-    lines.append(f"{'ratio (issue 3 targets)':<46} {'measured':>9} {'target':>8} {'':>5}")
+    lines.append(f"{'ratio (design target)':<46} {'measured':>9} {'target':>8} {'':>5}")
     for ratio in bench.ratios:
         target = f">={ratio.target:g}" if ratio.target is not None else "-"
         verdict = {True: "ok", False: "MISS", None: ""}[ratio.ok]

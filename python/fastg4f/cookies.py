@@ -18,8 +18,9 @@ Domain matching follows the browser's rule (RFC 6265 §5.1.3): a cookie of domai
 leading dot ignored) is returned for host ``h`` when ``h == d`` or ``h`` ends with ``"." + d``.
 So ``get_cookies("chat.example.com")`` includes ``.example.com`` cookies, while
 ``get_cookies("example.com")`` does not include ``chat.example.com`` cookies.
-Unreadable or malformed files (and files larger than :data:`MAX_COOKIE_FILE_BYTES`) are
-skipped with a logged warning.
+Unreadable or malformed files, files larger than :data:`MAX_COOKIE_FILE_BYTES` and JSON/HAR
+files nested deeper than :data:`MAX_COOKIE_FILE_DEPTH` are skipped with a logged warning; the
+other files are still read.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterable
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +41,7 @@ from fastg4f.typing import Cookies
 __all__ = [
     "COOKIES_DIR_ENV",
     "MAX_COOKIE_FILE_BYTES",
+    "MAX_COOKIE_FILE_DEPTH",
     "domain_matches",
     "get_cookies",
     "get_cookies_dir",
@@ -54,6 +58,12 @@ COOKIES_DIR_ENV = "FASTG4F_COOKIES_DIR"
 
 MAX_COOKIE_FILE_BYTES = 32 * 1024 * 1024
 """Files larger than this are skipped (HAR captures can be large; 32 MiB)."""
+
+MAX_COOKIE_FILE_DEPTH = 64
+"""JSON and HAR files nested deeper than this (arrays and objects) are skipped unparsed."""
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # no backtracking
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 
 _cookies_dir: Path | None = None
 _stored: dict[str, Cookies] = {}
@@ -182,7 +192,7 @@ def read_cookie_files(
             continue
         try:
             entries = _read_file(path)
-        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             logger.warning("skipping cookie file %s: %s", path, exc)
             continue
         for domain, name, value in entries:
@@ -207,10 +217,27 @@ def _read_file(path: Path) -> list[tuple[str, str, str]]:
     text = path.read_text("utf-8-sig")
     if suffix == ".txt":
         return _parse_netscape(text)
+    _check_depth(text)
     data = json.loads(text)
     if suffix == ".har":
         return _parse_har(data)
     return _parse_json(data, path.name[: -len(".json")])
+
+
+def _check_depth(text: str) -> None:
+    """Refuses JSON nested deeper than :data:`MAX_COOKIE_FILE_DEPTH`, before it is parsed.
+
+    Linear and done by regular expressions: strings are removed, then the depth is the
+    running count of opening minus closing brackets.
+    """
+    brackets = _NOT_BRACKETS.sub("", _JSON_STRING.sub("", text))
+    steps = (1 if c in "[{" else -1 for c in brackets)
+    deepest = max(accumulate(steps, initial=0))
+    if deepest > MAX_COOKIE_FILE_DEPTH:
+        raise ValueError(
+            f"JSON nested deeper than {MAX_COOKIE_FILE_DEPTH} levels (a cookie export is "
+            "a few levels deep)"
+        )
 
 
 def _parse_json(data: Any, file_domain: str) -> list[tuple[str, str, str]]:

@@ -119,12 +119,18 @@ if sys.version_info >= (3, 11):
 
     async def _first_output(gen: AsyncIterator[Any], timeout: float | None, held: list[Any]) -> Any:
         # Same task as the caller: the provider's generator is never resumed from another task.
-        async with asyncio.timeout(timeout):
-            async for chunk in gen:
-                if is_content(chunk):
-                    return chunk
-                if is_output(chunk):
-                    held.append(chunk)
+        scope = asyncio.timeout(timeout)
+        try:
+            async with scope:
+                async for chunk in gen:
+                    if is_content(chunk):
+                        return chunk
+                    if is_output(chunk):
+                        held.append(chunk)
+        except TimeoutError:
+            if scope.expired():
+                raise _RoutingTimeout from None
+            raise  # the provider's own timeout
         return _NO_TEXT
 
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -138,6 +144,10 @@ else:  # pragma: no cover - exercised on Python 3.10 only
                 chunk = await asyncio.wait_for(gen.__anext__(), remaining)
             except StopAsyncIteration:
                 return _NO_TEXT
+            except asyncio.TimeoutError:
+                if deadline is not None and loop.time() >= deadline:
+                    raise _RoutingTimeout from None
+                raise  # the provider's own timeout
             if is_content(chunk):
                 return chunk
             if is_output(chunk):
@@ -145,6 +155,10 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 
 _NO_TEXT: Any = object()
+
+
+class _RoutingTimeout(Exception):
+    """The routing deadline for a first text passed (a provider's own timeout is not this)."""
 
 
 def _describe(exc: BaseException) -> str:
@@ -203,7 +217,7 @@ async def failover(
             async with aclosing(gen):  # type: ignore[type-var]
                 try:
                     first = await _first_output(gen, timeout, held)
-                except (TimeoutError, asyncio.TimeoutError):  # distinct classes before 3.11
+                except _RoutingTimeout:
                     failures[label] = errors.TimeoutError(
                         f"no text within {timeout} s (the per-provider routing timeout)"
                     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import math
 import random
@@ -25,7 +26,9 @@ __all__ = [
     "DEFAULT_MAX_STEPS",
     "DEFAULT_MAX_STRING_CHARS",
     "DEFAULT_MAX_WORK",
+    "DEFAULT_TIMEOUT",
     "LOCAL_STORAGE_KEYS",
+    "RENDER_CHARS",
     "OrderedMap",
     "decode_program",
     "encode_program",
@@ -46,6 +49,10 @@ DEFAULT_MAX_DEPTH = 64
 """Nesting depth of lists/maps inspected by the VM."""
 DEFAULT_MAX_DX_CHARS = 4_000_000
 """Length of the ``dx`` argument itself."""
+DEFAULT_TIMEOUT = 10.0
+"""Wall-clock seconds one run may take (decoding included)."""
+RENDER_CHARS = 80
+"""Characters of a program value quoted in an error message (the rest is cut, never built)."""
 
 LOCAL_STORAGE_KEYS = (
     "STATSIG_LOCAL_STORAGE_INTERNAL_STORE_V4",
@@ -274,6 +281,7 @@ class _VM:
         max_depth: int,
         clock: Callable[[], float],
         rng: Callable[[], float],
+        deadline: float | None,
     ) -> None:
         self.max_steps = max_steps
         self.max_work = max_work
@@ -282,6 +290,7 @@ class _VM:
         self.max_depth = max_depth
         self.clock = clock
         self.rng = rng
+        self.deadline = deadline
         self.work = 0
         self.result = ""
         self.regs: dict[Any, Any] = {op: _Handler(op) for op in _ARITY}
@@ -294,32 +303,65 @@ class _VM:
         self.work += units
         if self.work > self.max_work:
             raise TurnstileError(f"the program exceeded the work budget of {self.max_work} units")
+        _check_deadline(self.deadline)
 
     def weight(self, value: Any) -> int:
-        """Nodes + string characters of ``value``, bounded by the string limit and the depth."""
-        total = 0
-        stack: list[tuple[Any, int]] = [(value, 0)]
+        """Nodes + string characters of ``value`` written out; charged as work.
+
+        For what is about to be rendered or compared (work proportional to the written size).
+        """
+        size, _ = self.measure(value)
+        self.charge(size)
+        return size
+
+    def measure(self, value: Any) -> tuple[int, int]:
+        """``(size written out, distinct nodes and edges visited)`` of ``value``.
+
+        Shared sub-values are measured once (the walk costs the distinct structure, not the
+        written size). Raises :class:`TurnstileError` past the depth or the string limit, and
+        for a cycle (an object set into itself), whose written form would be endless.
+        """
+        if not isinstance(value, (list, dict, OrderedMap)):
+            return _leaf_size(value), 1
+        done: dict[int, tuple[int, int]] = {}  # id -> (written size, height)
+        walking: set[int] = set()
+        stack: list[tuple[Any, bool]] = [(value, False)]
+        visited = 0
         while stack:
-            item, depth = stack.pop()
-            total += 1
-            if isinstance(item, str):
-                total += len(item)
-            elif isinstance(item, (list, dict, OrderedMap)):
-                if depth >= self.max_depth:
+            item, children_done = stack.pop()
+            key = id(item)
+            children = _children(item)
+            visited += 1 + len(children)
+            if not visited & 0xFFF:
+                _check_deadline(self.deadline)
+            if children_done:
+                size, height = 1, 0
+                for child in children:
+                    child_size, child_height = done.get(id(child)) or (_leaf_size(child), 0)
+                    size += child_size
+                    height = max(height, child_height)
+                walking.discard(key)
+                if height >= self.max_depth:
                     raise TurnstileError(f"a value is nested deeper than {self.max_depth} levels")
-                if isinstance(item, OrderedMap):
-                    children: Any = [*item.items, *item.items.values()]
-                elif isinstance(item, dict):
-                    children = [*item, *item.values()]
-                else:
-                    children = item
-                stack.extend((c, depth + 1) for c in children)
-            if total > self.max_string_chars:
-                raise TurnstileError(
-                    f"a value is larger than the limit of {self.max_string_chars} characters"
+                if size > self.max_string_chars:
+                    raise TurnstileError(
+                        f"a value is larger than the limit of {self.max_string_chars} "
+                        "characters (written out)"
+                    )
+                done[key] = (size, height + 1)
+            elif key not in done:
+                if key in walking:
+                    raise TurnstileError(
+                        f"a value contains itself (nested deeper than {self.max_depth} levels)"
+                    )
+                walking.add(key)
+                stack.append((item, True))
+                stack.extend(
+                    (c, False)
+                    for c in children
+                    if isinstance(c, (list, dict, OrderedMap)) and id(c) not in done
                 )
-        self.charge(total)
-        return total
+        return done[id(value)][0], visited
 
     def text(self, value: Any) -> str:
         """``to_str`` with its cost charged and its size bounded before it is computed."""
@@ -342,7 +384,9 @@ class _VM:
                 raise TurnstileError(
                     f"a list grew to {len(value)} items; the limit is {self.max_items}"
                 )
-            self.charge(len(value))
+            # Nodes and characters as if written out: a list sharing one sub-list on every level
+            # is small in memory but exponential as text, so it is refused here.
+            self.charge(self.measure(value)[1])
         return value
 
     @staticmethod
@@ -350,7 +394,7 @@ class _VM:
         # bool is an int in Python and would alias registers 0/1, so it is refused like the rest.
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
             raise TurnstileError(
-                f"register keys must be numbers or strings, got {json.dumps(raw)[:40]}"
+                f"register keys must be numbers or strings, got {_render(raw, 40)}"
             )
         if isinstance(raw, float) and not math.isfinite(raw):
             raise TurnstileError("register keys must be finite numbers")
@@ -459,7 +503,7 @@ class _VM:
             key = str(args[1]) if not isinstance(args[1], (list, dict, OrderedMap)) else None
             if key is None:
                 key = self.text(args[1])
-            self.charge(len(key))
+            self.charge(len(key) + self.measure(args[2])[1])
             obj.items[key] = args[2]
         elif isinstance(target, _Handler):
             self.call(target, args)
@@ -538,11 +582,83 @@ class _VM:
 
 
 def _short(instruction: Any) -> str:
-    try:
-        text = json.dumps(instruction, default=repr)
-    except (ValueError, TypeError, RecursionError):
-        text = "<unprintable>"
-    return text if len(text) <= 80 else text[:77] + "..."
+    return _render(instruction, RENDER_CHARS)
+
+
+def _render(value: Any, limit: int) -> str:
+    """JSON-like text of ``value``, cut at ``limit`` characters (then ``...``).
+
+    Iterative, and it stops as soon as the limit is reached: its cost is O(limit) whatever the
+    value's size, sharing or nesting (``json.dumps`` of a list that shares one sub-list through
+    every level would expand it exponentially).
+    """
+    out: list[str] = []
+    size = 0
+    stack: list[Any] = [value]
+    while stack and size <= limit:
+        item = stack.pop()
+        if isinstance(item, _Token):
+            piece = item.text
+        elif isinstance(item, (list, tuple)):
+            stack.append(_CLOSE_LIST)
+            for i in range(len(item) - 1, -1, -1):
+                stack.append(item[i])
+                if i:
+                    stack.append(_COMMA)
+            piece = "["
+        elif isinstance(item, (dict, OrderedMap)):
+            entries = item.items if isinstance(item, OrderedMap) else item
+            stack.append(_CLOSE_MAP)
+            keys = list(itertools.islice(entries, limit))
+            for i in range(len(keys) - 1, -1, -1):
+                stack.append(entries[keys[i]])
+                stack.append(_Token(_scalar(str(keys[i])) + ": "))
+                if i:
+                    stack.append(_COMMA)
+            piece = "{"
+        else:
+            piece = _scalar(item)
+        out.append(piece[: limit + 1 - size])
+        size += len(out[-1])
+    text = "".join(out)
+    return text if size <= limit else text[: max(limit - 3, 0)] + "..."
+
+
+class _Token:
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+_COMMA, _CLOSE_LIST, _CLOSE_MAP = _Token(", "), _Token("]"), _Token("}")
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value[:RENDER_CHARS])
+    if value is None or isinstance(value, (bool, int, float)):
+        return json.dumps(value)
+    return repr(value)
+
+
+def _children(item: Any) -> list[Any]:
+    if isinstance(item, list):
+        return item
+    if isinstance(item, OrderedMap):
+        item = item.items
+    if isinstance(item, dict):
+        return [*item, *item.values()]
+    return []
+
+
+def _leaf_size(value: Any) -> int:
+    return 1 + len(value) if isinstance(value, str) else 1
+
+
+def _check_deadline(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise TurnstileError("the program exceeded its time budget")
 
 
 def _default_clock() -> float:
@@ -559,6 +675,7 @@ def process_turnstile(
     max_items: int = DEFAULT_MAX_ITEMS,
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_dx_chars: int = DEFAULT_MAX_DX_CHARS,
+    timeout: float | None = DEFAULT_TIMEOUT,
     clock: Callable[[], float] | None = None,
     rng: Callable[[], float] | None = None,
 ) -> str:
@@ -579,6 +696,8 @@ def process_turnstile(
         max_items: Most items of a list, object or program (default 10 000).
         max_depth: Deepest nesting of lists/objects (default 64).
         max_dx_chars: Longest accepted ``dx`` (default 4 000 000).
+        timeout: Wall-clock seconds the run may take, decoding included (default 10);
+            ``None`` leaves only the step and work budgets.
         clock: Returns ``window.performance.now()`` in ms (default: ms since import).
         rng: Returns ``window.Math.random()`` (default :func:`random.random`).
 
@@ -587,8 +706,15 @@ def process_turnstile(
 
     Raises:
         TurnstileError: ``dx`` cannot be decoded with ``p``, an instruction is malformed (bad
-            register key, wrong argument count, a type the opcode cannot use), or a limit was hit.
+            register key, wrong argument count, a type the opcode cannot use), a limit was hit
+            (a value larger than ``max_string_chars`` when written out included), or the run
+            took longer than ``timeout``. Messages quote at most :data:`RENDER_CHARS`
+            characters of the program.
+        ValueError: ``timeout`` is not a positive number or ``None``.
     """
+    if timeout is not None and not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
+    deadline = None if timeout is None else time.monotonic() + timeout
     program = decode_program(
         dx,
         p,
@@ -607,5 +733,6 @@ def process_turnstile(
         max_depth=max_depth,
         clock=clock or _default_clock,
         rng=rng or random.random,
+        deadline=deadline,
     )
     return vm.run()

@@ -342,3 +342,11 @@ def test_a_provider_name_as_the_model_asks_for_its_default_model() -> None:
     assert get_model_and_provider("Alpha", None, False, table=table) == ("toy-1", alpha)
     response = Client(table=table).chat.completions.create(MESSAGES, "Alpha")
     assert response.choices[0].message.content == answer_text("Alpha", "toy-1", MESSAGES)
+
+
+def test_ignore_working_false_also_checks_an_explicit_provider() -> None:
+    retired = make_provider("Retired", working=False)
+    with pytest.raises(ProviderNotWorkingError, match="ignore_working=True"):
+        Client(provider=retired, ignore_working=False).chat.completions.create(MESSAGES)
+    with pytest.raises(ProviderNotWorkingError):
+        Client().chat.completions.create(MESSAGES, provider=retired, ignore_working=False)

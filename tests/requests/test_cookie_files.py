@@ -158,3 +158,33 @@ def test_domain_matches() -> None:
     assert not cookies.domain_matches("b.com", "a.b.com")
     assert not cookies.domain_matches("xb.com", "b.com")
     assert not cookies.domain_matches("b.com", "")
+
+
+@pytest.mark.parametrize("depth", [200, 1000, 100_000])
+def test_deeply_nested_files_are_skipped_with_a_warning(
+    cookie_dir: Path, caplog: pytest.LogCaptureFixture, depth: int
+) -> None:
+    (cookie_dir / "good.json").write_text(
+        json.dumps([{"domain": "ok.com", "name": "g", "value": "1"}])
+    )
+    (cookie_dir / "deep.json").write_text("[" * depth + "]" * depth)
+    (cookie_dir / "deep.har").write_text('{"log": ' + '{"a": ' * depth + "1" + "}" * depth + "}")
+    with caplog.at_level(logging.WARNING, logger="fastg4f.cookies"):
+        assert cookies.get_cookies("ok.com") == {"g": "1"}
+        assert cookies.read_cookie_files(store=False) == {"ok.com": {"g": "1"}}
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("deep.json" in m and "nested deeper than" in m for m in messages), messages
+    assert any("deep.har" in m and "nested deeper than" in m for m in messages), messages
+
+
+def test_nesting_inside_strings_does_not_count(cookie_dir: Path) -> None:
+    value = "[{" * 500 + '\\"]' + "}" * 3
+    (cookie_dir / "ok.com.json").write_text(json.dumps({"brackets": value}))
+    assert cookies.get_cookies("ok.com") == {"brackets": value}
+
+
+def test_file_size_limit(cookie_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cookies, "MAX_COOKIE_FILE_BYTES", 100)
+    (cookie_dir / "big.com.json").write_text(json.dumps({"a": "x" * 200}))
+    (cookie_dir / "small.com.json").write_text(json.dumps({"a": "y"}))
+    assert cookies.read_cookie_files(store=False) == {"small.com": {"a": "y"}}

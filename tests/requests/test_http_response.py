@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fastg4f.errors import StreamDecodeError
 from fastg4f.requests import Headers, Response, StreamResponse
 
 
 def _reference_lines(data: bytes) -> list[bytes]:
-    if not data:
-        return []
-    lines = data.split(b"\n")
+    lines = re.split(rb"\r\n|\r|\n", data)
     if lines[-1] == b"":
         lines.pop()
-    return [line[:-1] if line.endswith(b"\r") else line for line in lines]
+    return lines
 
 
 def _split(data: bytes, cuts: list[int]) -> list[bytes]:
@@ -90,3 +91,32 @@ def test_headers_are_case_insensitive_and_keep_repeats() -> None:
     assert len(h) == 2
     assert "x-one" in h
     assert h.get("missing") is None
+
+
+def test_iter_lines_bounds_a_line_and_closes_the_response() -> None:
+    closed: list[str] = []
+    pieces = [b"ok\n", b"x" * 40, b"x" * 40, b"\n"]
+    response = _sync(pieces)
+    response._closer = lambda: closed.append("sync")
+    lines = response.iter_lines(max_line_bytes=64)
+    assert next(lines) == b"ok"
+    with pytest.raises(StreamDecodeError):
+        next(lines)
+    assert closed == ["sync"]
+
+    early = _sync([b"a\nb\n"])
+    early._closer = lambda: closed.append("early")
+    lines = early.iter_lines()
+    assert next(lines) == b"a"
+    lines.close()
+    assert closed == ["sync", "early"]
+
+    async def run_async() -> None:
+        response = _async(pieces)
+        lines = response.iter_lines(max_line_bytes=64)
+        assert await lines.__anext__() == b"ok"
+        with pytest.raises(StreamDecodeError):
+            await lines.__anext__()
+        assert response._closed
+
+    asyncio.run(run_async())

@@ -1,4 +1,5 @@
-"""``Response.iter_sse``/``iter_text_deltas`` and their async forms, over both transports."""
+"""``Response.iter_sse`` and the ChatGPT text deltas of a response body (``fastg4f.stream``
+over ``iter_content``), sync and async, over both transports."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from fastg4f.requests import Session, StreamSession
-from fastg4f.stream import ConversationDecoder
+from fastg4f.stream import ConversationDecoder, aiter_text_deltas, iter_text_deltas
 from tests.servers import Handler, LocalServer
 
 BACKENDS = ["curl_cffi", "httpx"]
@@ -63,7 +64,7 @@ def test_sync_iter_text_deltas(server: LocalServer, backend: str) -> None:
     decoder = ConversationDecoder(coalesce=False)
     with Session(backend=backend, timeout=10) as s:  # type: ignore[arg-type]
         response = s.get(server.url("/conversation"), stream=True)
-        deltas = list(response.iter_text_deltas(decoder=decoder))
+        deltas = list(iter_text_deltas(response.iter_content(), decoder=decoder))
     assert "".join(deltas) == ANSWER
     assert len(deltas) == len(ANSWER)
     assert decoder.finished
@@ -75,7 +76,7 @@ async def test_async_forms(server: LocalServer, backend: str) -> None:
         async with s.get(server.url("/sse")) as response:
             events = [e.data async for e in response.iter_sse()]
         async with s.get(server.url("/conversation")) as response:
-            text = "".join([d async for d in response.iter_text_deltas()])
+            text = "".join([d async for d in aiter_text_deltas(response.iter_content())])
     assert events == ["héllo\nwörld", "你好"]
     assert text == ANSWER
 
@@ -83,9 +84,11 @@ async def test_async_forms(server: LocalServer, backend: str) -> None:
 async def test_closing_early_closes_the_body(server: LocalServer) -> None:
     async with StreamSession(timeout=10) as s:
         response = await s.get(server.url("/conversation"))
-        deltas = response.iter_text_deltas()
+        body = response.iter_content()
+        deltas = aiter_text_deltas(body)
         first = await deltas.__anext__()
         await deltas.aclose()
+        await body.aclose()
         assert ANSWER.startswith(first)
         with pytest.raises(RuntimeError, match="already read"):
             await response.read()

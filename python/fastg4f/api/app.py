@@ -1,376 +1,366 @@
-"""The FastAPI application behind ``fastg4f api`` (see :mod:`fastg4f.api` for the contract)."""
+"""The FastAPI application behind ``fastg4f api`` (see :mod:`fastg4f.api` for the contract).
+
+``create_app`` is a small factory: the handlers live at module level and read the app's
+:class:`~fastg4f.api.generate.Settings` from ``request.app.state.fastg4f``; request bodies are
+parsed and validated by :mod:`fastg4f.api.schemas`; answers are the client's result objects
+(:mod:`fastg4f.client.stubs`) serialised. More routers can be added to the returned app with
+``app.include_router`` (the 404 message lists every ``/v1`` route the app has).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import hmac
-import json
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fastg4f import __version__, errors
-from fastg4f.client.service import apply_stop, stream_text
-from fastg4f.client.stubs import ModelList, Usage, completion_id
+from fastg4f import __version__
+from fastg4f.api.errors import APIError, error_response, to_api_error, unsupported
+from fastg4f.api.generate import (
+    Generation,
+    Settings,
+    aclose,
+    complete_unless_disconnected,
+    dumps,
+    event_stream,
+    read_body,
+    sampling_options,
+    settings_of,
+    sse,
+)
+from fastg4f.api.limits import LOOPBACK_HOSTS, Limits
+from fastg4f.api.responses import completions, responses
+from fastg4f.api.schemas import (
+    ChatCompletionRequest,
+    CompletionRequest,
+    ResponsesRequest,
+    render_messages,
+)
+from fastg4f.client.stubs import ChatCompletion, ChatCompletionChunk, ModelList, routable_models
 from fastg4f.models import ModelTable
 from fastg4f.providers.types import ProviderType
-from fastg4f.routing import Candidate, is_working, provider_name
 
-__all__ = ["Limits", "create_app", "create_app_from_env", "run_api"]
+__all__ = ["LOOPBACK_HOSTS", "Limits", "create_app", "create_app_from_env"]
+
+# ---------------------------------------------------------------- the guard in front of the app
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Request limits of the server; a request over one is rejected (413 or 400).
+class _Guard:
+    """Host check, authentication, body size and body time limits, before any handler runs.
 
-    Attributes:
-        max_body_bytes: Request body size in bytes (413 beyond).
-        max_messages: Messages per request.
-        max_message_chars: Characters of text per message.
+    The order is what a client can rely on: a bad ``Host`` is refused (400) before anything
+    else, a missing key (401) before the body is read, so an unauthenticated request never
+    learns what is wrong with its body.
     """
-
-    max_body_bytes: int = 4 * 1024 * 1024
-    max_messages: int = 1024
-    max_message_chars: int = 256_000
-
-    def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "max_messages", "max_message_chars"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"Limits.{name} must be 1 or more, got {getattr(self, name)}")
-
-
-class APIError(Exception):
-    """An error answered as an OpenAI error object."""
 
     def __init__(
         self,
-        status: int,
-        message: str,
-        *,
-        type: str = "invalid_request_error",
-        param: str | None = None,
-        code: str | None = None,
+        app: ASGIApp,
+        limits: Limits,
+        api_key: str | None,
+        allowed_hosts: Sequence[str] | None,
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.body = {"message": message, "type": type, "param": param, "code": code}
-
-
-class _BodyTooLarge(HTTPException):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"Request body is larger than the limit of {limit} bytes")
-
-
-def _error_response(error: APIError) -> JSONResponse:
-    return JSONResponse({"error": error.body}, status_code=error.status)
-
-
-# ---------------------------------------------------------------- request schema
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ContentPart(BaseModel):
-    """A message content part; only ``{"type": "text", "text": ...}`` is supported."""
-
-    model_config = ConfigDict(extra="allow")
-    type: str
-    text: str | None = None
-
-
-class ChatMessage(BaseModel):
-    """One message; unknown keys (``name`` ...) are ignored."""
-
-    model_config = ConfigDict(extra="allow")
-    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[ContentPart] | None = None
-
-
-class StreamOptions(BaseModel):
-    """``stream_options``; ``include_usage`` adds a last chunk with (estimated) usage."""
-
-    model_config = ConfigDict(extra="allow")
-    include_usage: bool = False
-
-
-class ChatCompletionRequest(_Strict):
-    """The body of ``POST /v1/chat/completions`` (OpenAI's fields + ``provider``)."""
-
-    model: str
-    messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
-    stream_options: StreamOptions | None = None
-    provider: str | None = Field(default=None, description="fastg4f: provider name(s)")
-    temperature: float | None = Field(default=None, ge=0, le=2)
-    top_p: float | None = Field(default=None, ge=0, le=1)
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_completion_tokens: int | None = Field(default=None, ge=1)
-    presence_penalty: float | None = Field(default=None, ge=-2, le=2)
-    frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
-    seed: int | None = None
-    stop: str | list[str] | None = None
-    n: int | None = Field(default=None, ge=1)
-    user: str | None = None
-    metadata: dict[str, Any] | None = None
-    store: bool | None = None
-    service_tier: str | None = None
-    parallel_tool_calls: bool | None = None
-    reasoning_effort: str | None = None
-    prompt_cache_key: str | None = None
-    safety_identifier: str | None = None
-    verbosity: str | None = None
-    modalities: list[str] | None = None
-    logprobs: bool | None = None
-    top_logprobs: int | None = Field(default=None, ge=0)
-    logit_bias: dict[str, float] | None = None
-    response_format: dict[str, Any] | None = None
-    tools: list[dict[str, Any]] | None = None
-    tool_choice: str | dict[str, Any] | None = None
-    functions: list[dict[str, Any]] | None = None
-    function_call: str | dict[str, Any] | None = None
-    audio: dict[str, Any] | None = None
-    prediction: dict[str, Any] | None = None
-    web_search_options: dict[str, Any] | None = None
-
-
-def _unsupported(param: str, message: str) -> APIError:
-    return APIError(400, message, param=param, code="unsupported_parameter")
-
-
-def _check_request(body: ChatCompletionRequest, limits: Limits) -> list[dict[str, str]]:
-    """Rejects what cannot be honoured; returns the messages for the providers."""
-    if body.n not in (None, 1):
-        raise _unsupported("n", "Only n=1 is supported")
-    if body.tools or body.functions:
-        param = "tools" if body.tools else "functions"
-        raise _unsupported(param, "Tool and function calling is not supported by the providers")
-    for name in ("tool_choice", "function_call"):
-        value = getattr(body, name)
-        if value is not None and value not in ("none", "auto"):
-            raise _unsupported(name, f"{name} {value!r} needs tool calling, which is unsupported")
-    if body.logprobs:
-        raise _unsupported("logprobs", "logprobs are not available from the providers")
-    if body.top_logprobs:
-        raise _unsupported("top_logprobs", "logprobs are not available from the providers")
-    if body.logit_bias:
-        raise _unsupported("logit_bias", "logit_bias is not supported by the providers")
-    if body.response_format is not None and body.response_format.get("type") != "text":
-        raise _unsupported(
-            "response_format", "Only response_format {'type': 'text'} is supported (no JSON mode)"
-        )
-    for name in ("audio", "prediction", "web_search_options"):
-        if getattr(body, name) is not None:
-            raise _unsupported(name, f"{name} is not supported by the providers")
-    if body.modalities is not None and body.modalities != ["text"]:
-        raise _unsupported("modalities", "Only the text modality is supported")
-    if len(body.messages) > limits.max_messages:
-        raise APIError(
-            400,
-            f"Too many messages: {len(body.messages)} (the limit is {limits.max_messages})",
-            param="messages",
-            code="too_many_messages",
-        )
-    messages: list[dict[str, str]] = []
-    for i, message in enumerate(body.messages):
-        if message.role in ("tool", "function"):
-            raise _unsupported(f"messages[{i}].role", "Tool messages need tool calling")
-        content = message.content
-        if isinstance(content, list):
-            texts = []
-            for j, part in enumerate(content):
-                if part.type != "text" or part.text is None:
-                    raise _unsupported(
-                        f"messages[{i}].content[{j}]",
-                        f"Content part type {part.type!r} is not supported; send text parts",
-                    )
-                texts.append(part.text)
-            text = "\n".join(texts)
-        else:
-            text = content or ""
-        if len(text) > limits.max_message_chars:
-            raise APIError(
-                400,
-                f"messages[{i}] has {len(text)} characters "
-                f"(the limit is {limits.max_message_chars})",
-                param=f"messages[{i}].content",
-                code="message_too_long",
-            )
-        role = "system" if message.role == "developer" else message.role
-        messages.append({"role": role, "content": text})
-    return messages
-
-
-def _stop_list(stop: str | list[str] | None) -> list[str]:
-    if stop is None:
-        return []
-    stops = [stop] if isinstance(stop, str) else list(stop)
-    if len(stops) > 4:
-        raise _unsupported("stop", f"At most 4 stop sequences, got {len(stops)}")
-    if any(not s for s in stops):
-        raise _unsupported("stop", "Stop sequences must not be empty")
-    return stops
-
-
-# ---------------------------------------------------------------- error mapping
-
-
-def _leaf_errors(exc: BaseException) -> list[BaseException]:
-    nested = getattr(exc, "exceptions", None)
-    if isinstance(nested, dict) and nested:
-        return [leaf for inner in nested.values() for leaf in _leaf_errors(inner)]
-    return [exc]
-
-
-def _upstream_status(exc: BaseException) -> tuple[int, str]:
-    leaves = _leaf_errors(exc)
-    if all(isinstance(e, errors.RateLimitError) for e in leaves):
-        return 429, "rate_limit_exceeded"
-    if all(isinstance(e, TimeoutError) for e in leaves):
-        return 504, "upstream_timeout"
-    return 502, "upstream_error"
-
-
-def to_api_error(exc: BaseException) -> APIError:
-    """The OpenAI error (status, type, code) for an exception raised by routing or a provider."""
-    if isinstance(exc, APIError):
-        return exc
-    message = str(exc) or type(exc).__name__
-    if isinstance(exc, errors.ModelNotFoundError):
-        return APIError(404, message, param="model", code="model_not_found")
-    if isinstance(exc, errors.ProviderNotFoundError):
-        return APIError(400, message, param="provider", code="provider_not_found")
-    if isinstance(exc, errors.ProviderNotWorkingError):
-        return APIError(400, message, param="provider", code="provider_not_working")
-    if isinstance(exc, errors.NoProviderError | errors.RetryNoProviderError):
-        return APIError(503, message, type="server_error", code="no_provider")
-    status, code = _upstream_status(exc)
-    if not isinstance(exc, errors.FastG4FError):
-        message = f"{type(exc).__name__}: {message}"
-    return APIError(status, message, type="upstream_error", code=code)
-
-
-# ---------------------------------------------------------------- ASGI pieces
-
-
-class _BodyLimitMiddleware:
-    """Rejects bodies over the limit: at once by ``Content-Length``, else while reading."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
-        self.limit = limit
+        self.limits = limits
+        self.key = None if api_key is None else api_key.encode("utf-8")
+        any_host = allowed_hosts is None or "*" in allowed_hosts
+        self.hosts = None if any_host else {h.lower() for h in allowed_hosts or ()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                try:
-                    length = int(value)
-                except ValueError:
-                    error = APIError(400, "Invalid Content-Length header", code="bad_request")
-                    await _error_response(error)(scope, receive, send)
-                    return
-                if length > self.limit:
-                    await _error_response(self._too_large())(scope, receive, send)
-                    return
+        headers = dict(scope.get("headers", []))
+        refusal = self._refusal(scope, headers)
+        if refusal is not None:
+            await error_response(refusal)(scope, receive, send)
+            return
+        await self.app(scope, self._limited(receive), send)
+
+    def _refusal(self, scope: Scope, headers: dict[bytes, bytes]) -> APIError | None:
+        if self.hosts is not None and _host_name(headers.get(b"host", b"")) not in self.hosts:
+            return APIError(
+                400,
+                "Invalid Host header: this server answers "
+                + ", ".join(sorted(self.hosts))
+                + " (fastg4f api --allowed-hosts adds names)",
+                code="invalid_host",
+            )
+        if self.key is not None and str(scope.get("path", "")).startswith("/v1"):
+            scheme, _, given = headers.get(b"authorization", b"").partition(b" ")
+            if scheme.lower() != b"bearer" or not hmac.compare_digest(given.strip(), self.key):
+                return APIError(
+                    401,
+                    "Invalid or missing API key; send 'Authorization: Bearer <key>'",
+                    code="invalid_api_key",
+                )
+        length = headers.get(b"content-length")
+        if length is not None:
+            if not length.isdigit():
+                return APIError(400, "Invalid Content-Length header", code="bad_request")
+            if int(length) > self.limits.max_body_bytes:
+                return self._too_large()
+        return None
+
+    def _limited(self, receive: Receive) -> Receive:
+        limit, budget = self.limits.max_body_bytes, self.limits.body_timeout
         received = 0
+        deadline: float | None = None
+        more = True
 
         async def limited() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, deadline, more
+            if not more:  # the body is complete: waiting for a disconnect has no deadline
+                return await receive()
+            loop = asyncio.get_running_loop()
+            if deadline is None:
+                deadline = loop.time() + budget
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                raise APIError(
+                    408,
+                    f"The request body was not received within {budget:g} s",
+                    code="request_timeout",
+                    headers={"connection": "close"},
+                ) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _BodyTooLarge(self.limit)
+                more = bool(message.get("more_body", False))
+                if received > limit:
+                    raise self._too_large()
             return message
 
-        await self.app(scope, limited, send)
+        return limited
 
     def _too_large(self) -> APIError:
         return APIError(
             413,
-            f"Request body is larger than the limit of {self.limit} bytes",
+            f"Request body is larger than the limit of {self.limits.max_body_bytes} bytes",
             code="request_too_large",
         )
 
 
-class _EventStream(StreamingResponse):
-    """``text/event-stream`` that always closes its iterator (and so the upstream request)."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            aclose = getattr(self.body_iterator, "aclose", None)
-            if aclose is not None:
-                await aclose()
+def _host_name(host: bytes) -> str:
+    """The name of a ``Host`` header without its port (``[::1]`` keeps its brackets)."""
+    text = host.decode("latin-1").strip().lower()
+    if text.startswith("["):
+        return text[: text.find("]") + 1] if "]" in text else text
+    return text.rsplit(":", 1)[0] if text.count(":") == 1 else text
 
 
-async def _until_disconnect(receive: Callable[[], Awaitable[Message]]) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
+# ---------------------------------------------------------------- handlers
 
 
-def _describe_problem(problem: Any) -> str:
-    where = ".".join(str(p) for p in problem.get("loc", ()) if p != "body") or "body"
-    if problem.get("type") == "extra_forbidden":
-        return f"Unrecognized request argument supplied: {where}"
-    return f"{where}: {problem.get('msg')}"
+def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema()
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def _json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+async def health(request: Request) -> dict[str, Any]:
+    """Liveness: always ``{"status": "ok"}`` with the version and counts."""
+    settings = settings_of(request)
+    models = routable_models(settings.table, settings.ignore_working)
+    return {"status": "ok", "version": __version__, "models": len(models)}
 
 
-def _sse(data: Any) -> str:
-    return f"data: {_json(data)}\n\n"
+async def list_models(request: Request) -> dict[str, Any]:
+    """The model ids a request can be routed to (OpenAI's list shape)."""
+    settings = settings_of(request)
+    return ModelList.of(routable_models(settings.table, settings.ignore_working)).model_dump()
 
 
-def _chunk(
-    cid: str,
-    created: int,
-    model: str,
-    provider: str | None,
-    delta: dict[str, Any],
-    finish_reason: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "id": cid,
-        "object": "chat.completion.chunk",
-        "created": created,
-        "model": model,
-        "provider": provider,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}],
-    }
+async def get_model(model: str, request: Request) -> dict[str, Any]:
+    """One model id (404 if no provider routes it)."""
+    settings = settings_of(request)
+    models = ModelList.of(routable_models(settings.table, settings.ignore_working))
+    for info in models:
+        if info.id == model:
+            return info.model_dump()
+    raise APIError(
+        404,
+        f"Model {model!r} not found. GET /v1/models lists the models this server routes",
+        param="model",
+        code="model_not_found",
+    )
 
 
-def _content_frame(cid: str, created: int, model: str, provider: str | None) -> tuple[str, str]:
-    """The text around the JSON string of a content chunk's ``_sse`` event (constant per stream).
+_PASSED = ("temperature", "top_p", "presence_penalty", "frequency_penalty", "seed")
 
-    ``head + _json(text) + tail`` is ``_sse(_chunk(..., {"content": text}))``; the content is the
-    last string of the chunk, so splitting at the last placeholder is unambiguous whatever the id,
-    model or provider hold.
+
+def _check_chat(body: ChatCompletionRequest) -> None:
+    """Rejects what no provider can honour (tools are fine when ``tool_choice`` is ``"none"``)."""
+    if body.n not in (None, 1):
+        raise unsupported("n", "Only n=1 is supported")
+    for tools, choice in (("tools", "tool_choice"), ("functions", "function_call")):
+        value = getattr(body, choice)
+        if value is not None and value not in ("none", "auto"):
+            raise unsupported(
+                choice, f"{choice} {value!r} needs tool calling, which is unsupported"
+            )
+        if getattr(body, tools) and value != "none":
+            raise unsupported(
+                tools,
+                f'Tool calling is not supported by the providers; send {choice} "none" to '
+                "keep the tools in the request unused",
+            )
+    if body.logprobs or body.top_logprobs:
+        param = "logprobs" if body.logprobs else "top_logprobs"
+        raise unsupported(param, "logprobs are not available from the providers")
+    if body.logit_bias:
+        raise unsupported("logit_bias", "logit_bias is not supported by the providers")
+    if body.response_format is not None and body.response_format.get("type") != "text":
+        raise unsupported(
+            "response_format", "Only response_format {'type': 'text'} is supported (no JSON mode)"
+        )
+    for name in ("audio", "prediction", "web_search_options"):
+        if getattr(body, name) is not None:
+            raise unsupported(name, f"{name} is not supported by the providers")
+    if body.modalities is not None and body.modalities != ["text"]:
+        raise unsupported("modalities", "Only the text modality is supported")
+
+
+async def chat_completions(request: Request) -> Response | dict[str, Any]:
+    """A chat completion (``stream: true``: server-sent ``chat.completion.chunk`` events)."""
+    settings = settings_of(request)
+    body = await read_body(request, ChatCompletionRequest)
+    _check_chat(body)
+    limits = settings.limits
+    try:
+        generation = Generation(
+            settings,
+            body.model,
+            render_messages(body.messages, limits.max_messages, limits.max_message_chars),
+            bool(body.stream),
+            provider=body.provider,
+            max_tokens=body.max_completion_tokens or body.max_tokens,
+            stop=body.stop,
+            options=sampling_options(body, _PASSED),
+        )
+        if not body.stream:
+            text = await complete_unless_disconnected(generation, request)
+            if text is None:
+                return Response(status_code=499)
+            return ChatCompletion.build(
+                text,
+                model=generation.model_label,
+                provider=generation.provider_label,
+                usage=generation.usage(),
+                finish_reason=generation.finish_reason,
+            ).model_dump()
+        deltas, first = await generation.first()
+    except Exception as exc:  # every failure becomes an OpenAI error object
+        return error_response(to_api_error(exc))
+    include_usage = bool(body.stream_options and body.stream_options.include_usage)
+    return event_stream(_chat_events(generation, deltas, first, include_usage))
+
+
+def chunk_data(chunk: ChatCompletionChunk) -> dict[str, Any]:
+    """``chunk`` as OpenAI sends it: a delta holds only what it carries (``{}`` at the end)."""
+    data = chunk.model_dump()
+    for choice in data["choices"]:
+        choice["delta"] = {k: v for k, v in choice["delta"].items() if v is not None}
+    return data
+
+
+def content_frame(chunk: ChatCompletionChunk) -> tuple[str, str]:
+    """The text around the content of ``chunk``'s ``_sse`` event (constant per stream).
+
+    ``head + dumps(text) + tail`` is the event of ``chunk`` with ``text`` as its content; the
+    content is replaced by a placeholder that no other string of the chunk can hold, so each
+    content chunk of a stream costs one ``json.dumps`` of its text.
     """
-    chunk = _chunk(cid, created, model, provider, {"content": "\0"})
-    head, _, tail = _sse(chunk).rpartition(_json("\0"))
+    chunk.choices[0].delta.content = "\0"
+    head, _, tail = sse(chunk_data(chunk)).rpartition(dumps("\0"))
     return head, tail
 
 
-# ---------------------------------------------------------------- the app
+async def _chat_events(
+    generation: Generation, deltas: AsyncIterator[str], first: str | None, include_usage: bool
+) -> AsyncIterator[str]:
+    # The provider is known once the first text arrived: the envelope is built once.
+    cid, created = ChatCompletion.build("", model="", provider=None).id, int(time.time())
+
+    def chunk(content: str | None, **kw: Any) -> ChatCompletionChunk:
+        return ChatCompletionChunk.build(
+            content,
+            completion_id=cid,
+            model=generation.model_label,
+            provider=generation.provider_label,
+            created=created,
+            **kw,
+        )
+
+    head, tail = content_frame(chunk(""))
+    try:
+        yield sse(chunk_data(chunk(first or "", role="assistant")))
+        async for text in deltas:
+            yield head + dumps(text) + tail
+    except Exception as exc:
+        yield sse({"error": to_api_error(exc).body})
+        return
+    finally:
+        await aclose(deltas)
+    yield sse(chunk_data(chunk(None, finish_reason=generation.finish_reason)))
+    if include_usage:
+        final = chunk(None)
+        final.choices = []
+        final.usage = generation.usage()
+        yield sse(chunk_data(final))
+    yield "data: [DONE]\n\n"
+
+
+# ---------------------------------------------------------------- errors
+
+
+async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, APIError)
+    return error_response(exc)
+
+
+def v1_routes(app: Any) -> list[str]:
+    """``METHOD /v1/...`` of every route the app has, for the 404 message."""
+    found: list[str] = []
+    for route in app.routes:
+        if isinstance(route, Route) and route.path.startswith("/v1"):
+            methods = sorted((route.methods or set()) - {"HEAD"})
+            found.extend(f"{m} {route.path}" for m in methods)
+    return found
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
+    message = str(exc.detail)
+    if exc.status_code in (404, 405):
+        routes = ", ".join(v1_routes(request.app))
+        message = (
+            f"Unknown route {request.method} {request.url.path}. This server has: {routes}"
+            if exc.status_code == 404
+            else f"{request.method} is not allowed on {request.url.path}. This server has: {routes}"
+        )
+    error = APIError(exc.status_code, message, code=codes.get(exc.status_code))
+    return error_response(error)
+
+
+# ---------------------------------------------------------------- the factory
+
+_POSTS: tuple[tuple[str, Any, type[BaseModel]], ...] = (
+    ("/v1/chat/completions", chat_completions, ChatCompletionRequest),
+    ("/v1/responses", responses, ResponsesRequest),
+    ("/v1/completions", completions, CompletionRequest),
+)
 
 
 def create_app(
@@ -381,6 +371,7 @@ def create_app(
     ignore_working: bool = False,
     route_timeout: float | None = None,
     limits: Limits | None = None,
+    allowed_hosts: Sequence[str] | None = LOOPBACK_HOSTS,
 ) -> FastAPI:
     """Builds the OpenAI-compatible application.
 
@@ -388,26 +379,21 @@ def create_app(
         providers: Provider classes to route to (default: the registered providers, read on
             every request).
         api_key: If set, every ``/v1`` request must send ``Authorization: Bearer <api_key>``
-            (compared in constant time).
+            (the UTF-8 bytes are compared in constant time, before the body is read).
         offline: Run ``fastg4f.emulators.offline()`` for the app's lifetime (the providers talk
             to local emulators; no network needed).
         ignore_working: Route to providers not marked ``working`` too.
         route_timeout: Seconds each provider may take to produce its first text.
         limits: Request limits (default :class:`Limits`).
-
-    Raises:
-        MissingRequirementsError: ``offline`` but this build has no ``fastg4f.emulators.offline``.
+        allowed_hosts: Host names (``Host`` header, any port) the app answers; others get 400,
+            which stops DNS rebinding. Default: the loopback names :data:`LOOPBACK_HOSTS`;
+            ``None`` or ``["*"]``: any.
     """
     limits = limits or Limits()
-    table = ModelTable(providers)
-    offline_cm = _offline_context() if offline else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if offline_cm is None:
-            yield
-            return
-        with offline_cm():
+        with _offline_context() if offline else contextlib.nullcontext():
             yield
 
     app = FastAPI(
@@ -416,287 +402,42 @@ def create_app(
         description="OpenAI-compatible chat completions routed to gpt4free-style providers.",
         lifespan=lifespan,
     )
-    app.add_middleware(_BodyLimitMiddleware, limit=limits.max_body_bytes)
-
-    async def check_key(request: Request) -> None:
-        if api_key is None:
-            return
-        header = request.headers.get("authorization", "")
-        scheme, _, given = header.partition(" ")
-        expected = api_key.encode()
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
-            raise APIError(
-                401,
-                "Invalid or missing API key; send 'Authorization: Bearer <key>'",
-                code="invalid_api_key",
-            )
-
-    @app.exception_handler(APIError)
-    async def on_api_error(request: Request, exc: APIError) -> JSONResponse:
-        return _error_response(exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = exc.errors()
-        first = problems[0] if problems else {}
-        loc = [str(p) for p in first.get("loc", ()) if p != "body"]
-        param = ".".join(loc) or None
-        message = "; ".join(_describe_problem(e) for e in problems[:5])
-        return _error_response(APIError(400, message, param=param, code="invalid_request"))
-
-    @app.exception_handler(HTTPException)
-    async def on_http(request: Request, exc: HTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
-        return _error_response(
-            APIError(exc.status_code, str(exc.detail), code=codes.get(exc.status_code))
-        )
-
-    def routable() -> list[str]:
-        entries = table.entries()
-        return [
-            name
-            for name in sorted(entries)
-            if ignore_working or any(is_working(c.provider) for c in entries[name])
-        ]
-
-    @app.get("/health")
-    async def health() -> dict[str, Any]:
-        """Liveness: always ``{"status": "ok"}`` with the version and counts."""
-        return {"status": "ok", "version": __version__, "models": len(routable())}
-
-    @app.get("/v1/models", dependencies=[Depends(check_key)])
-    async def list_models() -> dict[str, Any]:
-        """The model ids a request can be routed to (OpenAI's list shape)."""
-        return ModelList.of(routable()).model_dump()
-
-    @app.get("/v1/models/{model:path}", dependencies=[Depends(check_key)])
-    async def get_model(model: str) -> dict[str, Any]:
-        """One model id (404 if no provider routes it)."""
-        if model not in routable():
-            raise APIError(404, f"Model {model!r} not found", param="model", code="model_not_found")
-        return {"id": model, "object": "model", "created": 0, "owned_by": "fastg4f"}
-
-    @app.post("/v1/chat/completions", dependencies=[Depends(check_key)], response_model=None)
-    async def chat_completions(
-        body: ChatCompletionRequest, request: Request
-    ) -> Response | dict[str, Any]:
-        """A chat completion (``stream: true``: server-sent ``chat.completion.chunk`` events)."""
-        try:
-            return await answer(body, request)
-        except Exception as exc:  # every failure becomes an OpenAI error object
-            return _error_response(to_api_error(exc))
-
-    async def answer(body: ChatCompletionRequest, request: Request) -> Response | dict[str, Any]:
-        messages = _check_request(body, limits)
-        stops = _stop_list(body.stop)
-        answered: list[Candidate] = []
-        deltas: AsyncIterator[str] = stream_text(
-            body.model,
-            messages,
-            provider=body.provider,
-            stream=body.stream,
-            table=table,
-            ignore_working=ignore_working,
-            route_timeout=route_timeout,
-            on_start=answered.append,
-            temperature=body.temperature,
-            top_p=body.top_p,
-            max_tokens=body.max_tokens or body.max_completion_tokens,
-            presence_penalty=body.presence_penalty,
-            frequency_penalty=body.frequency_penalty,
-            seed=body.seed,
-        )
-        if stops:
-            deltas = apply_stop(deltas, stops)
-        cid, created = completion_id(), int(time.time())
-
-        def provider_label() -> str | None:
-            return provider_name(answered[0].provider) if answered else None
-
-        def model_label() -> str:
-            return body.model or (answered[0].model if answered else "")
-
-        prompt_text = "\n".join(m["content"] for m in messages)
-        if not body.stream:
-            text = await _complete_unless_disconnected(deltas, request)
-            if text is None:
-                return Response(status_code=499)
-            usage = Usage.estimate(prompt_text, text)
-            return {
-                "id": cid,
-                "object": "chat.completion",
-                "created": created,
-                "model": model_label(),
-                "provider": provider_label(),
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": text},
-                        "finish_reason": "stop",
-                        "logprobs": None,
-                    }
-                ],
-                "usage": usage.model_dump(),
-            }
-        # Wait for the first text before answering, so a failure still gets a real status.
-        try:
-            first: str | None = await deltas.__anext__()
-        except StopAsyncIteration:
-            first = None
-        except BaseException:
-            await _aclose(deltas)
-            raise
-        include_usage = bool(body.stream_options and body.stream_options.include_usage)
-
-        async def events() -> AsyncIterator[str]:
-            # The provider is known once the first text arrived: the labels and the envelope of
-            # every content chunk are built once, not per chunk.
-            model, provider = model_label(), provider_label()
-            head, tail = _content_frame(cid, created, model, provider)
-            parts = [] if first is None else [first]
-            try:
-                delta: dict[str, Any] = {"role": "assistant", "content": first or ""}
-                yield _sse(_chunk(cid, created, model, provider, delta))
-                async for text in deltas:
-                    if include_usage:
-                        parts.append(text)
-                    yield head + _json(text) + tail
-            except Exception as exc:
-                yield _sse({"error": to_api_error(exc).body})
-                return
-            finally:
-                await _aclose(deltas)
-            yield _sse(_chunk(cid, created, model, provider, {}, "stop"))
-            if include_usage:
-                usage = Usage.estimate(prompt_text, "".join(parts)).model_dump()
-                final = _chunk(cid, created, model, provider, {})
-                final["choices"] = []
-                final["usage"] = usage
-                yield _sse(final)
-            yield "data: [DONE]\n\n"
-
-        return _EventStream(
-            events(),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
-
+    app.state.fastg4f = Settings(ModelTable(providers), limits, ignore_working, route_timeout)
+    app.add_middleware(_Guard, limits=limits, api_key=api_key, allowed_hosts=allowed_hosts)
+    app.add_exception_handler(APIError, _on_api_error)
+    app.add_exception_handler(HTTPException, _on_http_error)
+    app.get("/health")(health)
+    app.get("/v1/models")(list_models)
+    app.get("/v1/models/{model:path}")(get_model)
+    for path, handler, body in _POSTS:
+        app.post(path, openapi_extra=_body_schema(body), response_model=None)(handler)
     return app
 
 
-async def _aclose(iterator: AsyncIterator[Any]) -> None:
-    aclose = getattr(iterator, "aclose", None)
-    if aclose is not None:
-        await aclose()
+def _offline_context() -> contextlib.AbstractContextManager[Any]:
+    from fastg4f.emulators import offline
 
-
-async def _complete_unless_disconnected(deltas: AsyncIterator[str], request: Request) -> str | None:
-    """The joined deltas, or ``None`` if the client went away first (the request is cancelled)."""
-
-    async def collect() -> str:
-        try:
-            return "".join([text async for text in deltas])
-        finally:
-            await _aclose(deltas)
-
-    answer = asyncio.ensure_future(collect())
-    gone = asyncio.ensure_future(_until_disconnect(request.receive))
-    try:
-        await asyncio.wait({answer, gone}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in (answer, gone):
-            task.cancel()
-        for task in (answer, gone):
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.gather(task, return_exceptions=True)
-    if answer.done() and not answer.cancelled():
-        return answer.result()
-    return None
-
-
-def _offline_context() -> Callable[[], contextlib.AbstractContextManager[Any]]:
-    import fastg4f.emulators as emulators
-
-    offline = getattr(emulators, "offline", None)
-    if offline is None:
-        raise errors.MissingRequirementsError(
-            "offline mode needs fastg4f.emulators.offline(), which this build does not have yet"
-        )
-    factory: Callable[[], contextlib.AbstractContextManager[Any]] = offline
-    return factory
+    return offline()
 
 
 _ENV_PREFIX = "FASTG4F_API_"
 
 
 def create_app_from_env() -> FastAPI:
-    """App factory for ``uvicorn --factory`` with several workers; reads ``FASTG4F_API_*``.
+    """App factory for running under your own ``uvicorn --factory``; reads ``FASTG4F_API_*``.
 
     ``FASTG4F_API_KEY`` (API key), ``FASTG4F_API_OFFLINE`` (``1``: offline),
-    ``FASTG4F_API_IGNORE_WORKING`` (``1``), ``FASTG4F_API_ROUTE_TIMEOUT`` (seconds).
+    ``FASTG4F_API_IGNORE_WORKING`` (``1``), ``FASTG4F_API_ROUTE_TIMEOUT`` (seconds),
+    ``FASTG4F_API_ALLOWED_HOSTS`` (comma-separated; ``*``: any; default the loopback names).
+    ``fastg4f api`` does not use it (its workers get their settings from the parent directly).
     """
     env = os.environ
     timeout = env.get(_ENV_PREFIX + "ROUTE_TIMEOUT")
+    hosts = env.get(_ENV_PREFIX + "ALLOWED_HOSTS")
     return create_app(
         api_key=env.get(_ENV_PREFIX + "KEY") or None,
         offline=env.get(_ENV_PREFIX + "OFFLINE") == "1",
         ignore_working=env.get(_ENV_PREFIX + "IGNORE_WORKING") == "1",
         route_timeout=float(timeout) if timeout else None,
-    )
-
-
-def run_api(
-    host: str = "127.0.0.1",
-    port: int = 1337,
-    *,
-    api_key: str | None = None,
-    offline: bool = False,
-    ignore_working: bool = False,
-    route_timeout: float | None = None,
-    workers: int = 1,
-    log_level: str = "info",
-) -> None:
-    """Serves the app with uvicorn until interrupted (binds ``127.0.0.1`` unless told otherwise).
-
-    Args:
-        host: Interface to bind; ``0.0.0.0`` exposes the server to the network.
-        port: TCP port.
-        api_key: Require this bearer key on ``/v1`` requests.
-        offline: Serve from the local emulators (each worker starts its own).
-        ignore_working: Route to providers not marked ``working`` too.
-        route_timeout: Seconds each provider may take to produce its first text.
-        workers: Worker processes (1: in this process).
-        log_level: uvicorn's log level.
-
-    Raises:
-        ValueError: ``workers`` or ``port`` out of range.
-    """
-    import uvicorn
-
-    if workers < 1:
-        raise ValueError(f"workers must be 1 or more, got {workers}")
-    if not 0 <= port <= 65535:
-        raise ValueError(f"port must be 0..65535, got {port}")
-    if workers == 1:
-        app = create_app(
-            api_key=api_key,
-            offline=offline,
-            ignore_working=ignore_working,
-            route_timeout=route_timeout,
-        )
-        uvicorn.run(app, host=host, port=port, log_level=log_level)
-        return
-    if offline:
-        _offline_context()  # fail here, not in every worker
-    os.environ[_ENV_PREFIX + "KEY"] = api_key or ""
-    os.environ[_ENV_PREFIX + "OFFLINE"] = "1" if offline else "0"
-    os.environ[_ENV_PREFIX + "IGNORE_WORKING"] = "1" if ignore_working else "0"
-    os.environ[_ENV_PREFIX + "ROUTE_TIMEOUT"] = "" if route_timeout is None else str(route_timeout)
-    uvicorn.run(
-        "fastg4f.api.app:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
+        allowed_hosts=hosts.split(",") if hosts else LOOPBACK_HOSTS,
     )

@@ -40,12 +40,13 @@ from fastg4f.client.stubs import (
     Usage,
     UsageModel,
     completion_id,
+    routable_models,
+    stop_list,
 )
 from fastg4f.models import Model, ModelTable, default_table
 from fastg4f.providers.asyncio import run_sync, to_sync_iter
-from fastg4f.providers.helper import format_prompt
 from fastg4f.providers.types import ProviderType
-from fastg4f.routing import Candidate, is_working, provider_name
+from fastg4f.routing import Candidate, provider_name
 from fastg4f.typing import Messages
 
 __all__ = [
@@ -65,14 +66,6 @@ __all__ = [
     "Usage",
     "UsageModel",
 ]
-
-
-def _stop_list(stop: str | Sequence[str] | None) -> list[str]:
-    if stop is None:
-        return []
-    if isinstance(stop, str):
-        return [stop]
-    return list(stop)
 
 
 def _call_kwargs(
@@ -128,13 +121,11 @@ class _Job:
         ):
             raise ValueError(f"max_tokens must be an integer >= 0, got {max_tokens!r}")
         chosen = provider if provider is not None else client.provider
-        # An explicit provider runs whatever its ``working`` flag (as g4f's client); the flag
-        # only steers routing by model.
-        self.ignore_working = (
-            True
-            if chosen is not None
-            else (client.ignore_working if ignore_working is None else ignore_working)
-        )
+        # An explicit provider runs whatever its ``working`` flag (as g4f's client) unless the
+        # caller set ``ignore_working=False``; routing by model skips providers not working
+        # unless ``ignore_working=True``.
+        setting = client.ignore_working if ignore_working is None else ignore_working
+        self.ignore_working = (chosen is not None) if setting is None else setting
         # Resolved now, so a bad model or provider fails at the call, not at the first chunk.
         self.model, self.provider = get_model_and_provider(
             model,
@@ -149,7 +140,7 @@ class _Job:
         self.messages = messages
         self.stream = stream
         self.timeout = timeout if timeout is not None else client.timeout
-        self.stop = _stop_list(stop)
+        self.stop = stop_list(stop)
         self.max_tokens = max_tokens
         self.info = AnswerInfo()
         self.kwargs = {**client.kwargs, **kwargs}
@@ -196,10 +187,7 @@ class _Job:
 
     def usage(self, text: str) -> Usage:
         """The provider's usage if it reported one, else an estimate."""
-        counts = self.info.usage_counts()
-        if counts is not None:
-            return Usage(**counts)
-        return Usage.estimate(format_prompt(self.messages), text)
+        return self.info.usage_of(self.messages, text)
 
     async def chunks(self) -> AsyncIterator[ChatCompletionChunk]:
         created = int(time.time())
@@ -248,7 +236,7 @@ class _BaseClient:
         proxies: Mapping[str, str] | str | None = None,
         proxy: str | None = None,
         timeout: float | None = None,
-        ignore_working: bool = False,
+        ignore_working: bool | None = None,
         table: ModelTable | None = None,
         **kwargs: Any,
     ) -> None:
@@ -303,13 +291,7 @@ class _BaseClient:
         )
 
     def _model_list(self) -> ModelList:
-        entries = self.table.entries()
-        names = [
-            name
-            for name in sorted(entries)
-            if self.ignore_working or any(is_working(c.provider) for c in entries[name])
-        ]
-        return ModelList.of(names)
+        return ModelList.of(routable_models(self.table, bool(self.ignore_working)))
 
 
 class _Completions(Generic[_Result]):
@@ -364,8 +346,10 @@ class _Completions(Generic[_Result]):
             raw: g4f's raw provider events; not reproduced, only ``False`` is accepted.
             timeout: Passed to the provider as its ``timeout``; when routing by model, also the
                 seconds each provider may take to produce its first text.
-            ignore_working: When routing by model, also try providers marked
-                ``working = False`` (default: the client's).
+            ignore_working: ``True``: also use providers marked ``working = False`` when routing
+                by model; ``False``: refuse an explicit provider that is not working too;
+                ``None`` (default: the client's setting, itself ``None`` by default): explicit
+                providers run, routing skips providers that are not working.
             **kwargs: Passed to the provider (``temperature`` ...).
 
         Raises:
@@ -441,7 +425,9 @@ class Client(_BaseClient):
         proxies: g4f style: ``{"all": url}`` / ``{"https": url}`` or a URL.
         proxy: Proxy URL passed to providers.
         timeout: Default ``timeout`` of a request (see ``chat.completions.create``).
-        ignore_working: Allow providers marked ``working = False``.
+        ignore_working: ``None`` (default): an explicit provider runs whatever its ``working``
+            flag, routing by model skips providers not working; ``True``: routing uses them
+            too; ``False``: an explicit provider that is not working is refused as well.
         table: Model table to route through (default: the registered providers').
         **kwargs: Passed to every provider call.
     """

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastg4f import debug
+from fastg4f.client.stubs import UsageModel
 from fastg4f.errors import (
     ProviderNotFoundError,
     ProviderNotWorkingError,
@@ -191,13 +192,14 @@ class AnswerInfo:
             return True
         return False
 
-    def usage_counts(self) -> dict[str, int] | None:
-        """The provider's ``prompt_tokens``/``completion_tokens``/``total_tokens`` (if reported)."""
+    def usage_of(self, messages: Messages, completion: str) -> UsageModel:
+        """The answer's usage: the provider's counts if it reported them, else the estimate
+        (:meth:`fastg4f.client.stubs.Usage.of_messages`)."""
         if self.usage is None:
-            return None
+            return UsageModel.of_messages(messages, completion)
         counts = self.usage.get_dict()
         names = ("prompt_tokens", "completion_tokens", "total_tokens")
-        return {name: int(counts.get(name) or 0) for name in names}
+        return UsageModel(**{name: int(counts.get(name) or 0) for name in names})
 
 
 async def stream_text(

@@ -13,7 +13,14 @@ import secrets
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from fastg4f.providers.helper import format_prompt
+from fastg4f.routing import is_working
+from fastg4f.typing import Messages
+
+if TYPE_CHECKING:
+    from fastg4f.models import ModelTable
 
 __all__ = [
     "ChatCompletion",
@@ -30,6 +37,8 @@ __all__ = [
     "UsageModel",
     "completion_id",
     "estimate_tokens",
+    "routable_models",
+    "stop_list",
 ]
 
 
@@ -39,6 +48,32 @@ def completion_id() -> str:
 
 
 _fresh_id = completion_id
+
+
+def stop_list(stop: str | Sequence[str] | None, limit: int | None = None) -> list[str]:
+    """The stop sequences of a request as a list (``None``: none).
+
+    Raises:
+        ValueError: More than ``limit`` sequences (OpenAI allows 4), or an empty one.
+    """
+    if stop is None:
+        return []
+    stops = [stop] if isinstance(stop, str) else list(stop)
+    if limit is not None and len(stops) > limit:
+        raise ValueError(f"At most {limit} stop sequences, got {len(stops)}")
+    if any(not s for s in stops):
+        raise ValueError("Stop sequences must not be empty")
+    return stops
+
+
+def routable_models(table: ModelTable, ignore_working: bool = False) -> list[str]:
+    """The model ids of ``table`` a request can be routed to, sorted (``models.list()``)."""
+    entries = table.entries()
+    return [
+        name
+        for name in sorted(entries)
+        if ignore_working or any(is_working(c.provider) for c in entries[name])
+    ]
 
 
 def estimate_tokens(text: str) -> int:
@@ -93,6 +128,14 @@ class Usage(_Dumpable):
         """Estimated usage of a prompt text and an answer."""
         p, c = estimate_tokens(prompt), estimate_tokens(completion)
         return cls(p, c, p + c)
+
+    @classmethod
+    def of_messages(cls, messages: Messages, completion: str) -> Usage:
+        """Estimated usage of a conversation (as the providers' prompt text) and its answer.
+
+        The one estimate the client and the API server report for the same request.
+        """
+        return cls.estimate(format_prompt(messages), completion)
 
 
 UsageModel = Usage

@@ -17,8 +17,18 @@ DESCRIPTION = "Local emulators of the five providers' wire protocols."
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Adds the emulator options to ``parser``."""
-    parser.add_argument("--difficulty", default="0fffff", help="ChatGpt PoW difficulty (hex)")
-    parser.add_argument("--stream-format", choices=("v1", "legacy"), default="v1")
+    parser.add_argument(
+        "--difficulty",
+        type=str.lower,
+        default="0fffff",
+        help="ChatGpt PoW difficulty (hex, either case; default 0fffff)",
+    )
+    parser.add_argument(
+        "--stream-format",
+        choices=("v1", "legacy"),
+        default="v1",
+        help="ChatGpt answer stream: v1 (delta encoding) or legacy (cumulative parts)",
+    )
     parser.add_argument(
         "--no-turnstile", action="store_true", help="ChatGpt: turnstile not required"
     )

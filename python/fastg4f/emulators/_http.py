@@ -18,6 +18,11 @@ from typing import Any
 MAX_BODY_BYTES = 1_000_000
 """Largest request body an emulator reads; larger bodies get 413."""
 
+LISTEN_BACKLOG = 2048
+"""Connections the kernel queues before the accept loop takes them (as uvicorn's default, so
+the emulators behind ``fastg4f api --offline`` hold what the server holds: a burst of
+concurrent requests waits instead of being refused)."""
+
 
 class ConnectionDropped(Exception):
     """Raised inside a handler to close the connection without finishing the response."""
@@ -106,6 +111,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, dispatch: Callable[[Request], Response | StreamResponse]) -> None:
         self.dispatch = dispatch

@@ -99,6 +99,7 @@ class Aichat(AsyncProvider):
         }
         async with (
             StreamSession(
+                name="Aichat",
                 headers=headers,
                 cookies=cookies,
                 proxy=proxy,

@@ -36,7 +36,8 @@ from fastg4f.providers.helper import format_conversation
 from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
 from fastg4f.requests import DEFAULT_TIMEOUT, Session, StreamSession, raise_for_status
-from fastg4f.stream import ConversationDecoder
+from fastg4f.stream import ConversationDecoder, aiter_text_deltas
+from fastg4f.turnstile import DEFAULT_TIMEOUT as TURNSTILE_TIMEOUT
 from fastg4f.turnstile import process_turnstile
 from fastg4f.typing import AsyncResult, Cookies, Messages
 
@@ -149,6 +150,8 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
     """Default wall-clock budget of the proof of work, in seconds."""
     pow_max_attempts: ClassVar[int] = 1 << 40
     """Default nonce budget of the proof of work (g4f gave up after 500 000)."""
+    turnstile_timeout: ClassVar[float] = TURNSTILE_TIMEOUT
+    """Wall-clock budget of the turnstile program, in seconds (TurnstileError past it)."""
 
     @classmethod
     def resolve_model(cls, model: str | None) -> str:
@@ -202,6 +205,7 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
         base = cls.url_join()
         headers = _api_headers(origin_of(base), cls.url_join("/"), cls.user_agent)
         async with StreamSession(
+            name=cls.__name__,
             headers=cls.identity.headers(cls.user_agent),
             cookies=cookies,
             proxy=proxy,
@@ -311,7 +315,7 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
                 )
             # The VM is bounded but pure Python: run it beside the event loop.
             headers["openai-sentinel-turnstile-token"] = await asyncio.to_thread(
-                process_turnstile, dx, requirements_token
+                process_turnstile, dx, requirements_token, timeout=cls.turnstile_timeout
             )
         return headers
 
@@ -346,10 +350,10 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
         """Text deltas of the conversation stream, with the stream's failures made clear."""
         decoder = ConversationDecoder()
         received = 0
-        chunks = response.iter_text_deltas(decoder=decoder)
+        body = response.iter_content()
         try:
-            async with aclosing(chunks):
-                async for delta in chunks:
+            async with aclosing(body):  # closing the body ends the stream early
+                async for delta in aiter_text_deltas(body, decoder=decoder):
                     received += len(delta)
                     yield delta
         except (ConnectionError, TimeoutError) as exc:
@@ -362,6 +366,7 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
             raise ConnectionError(
                 f"{cls.__name__}: the answer stream broke after {received} characters: {exc}"
             ) from exc
+        upstream = f": the server reported {decoder.error!r}" if decoder.error is not None else ""
         if decoder.error is not None:
             if not received:
                 raise ResponseError(
@@ -380,7 +385,7 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
         if not decoder.finished:
             raise ConnectionError(
                 f"{cls.__name__}: the answer stream ended before the answer was complete "
-                f"({received} characters received); retry"
+                f"({received} characters received){upstream}; retry"
             )
 
 

@@ -15,12 +15,12 @@ from fastg4f.errors import (
     ResponseStatusError,
 )
 from fastg4f.providers._common import fetch_page, origin_of
-from fastg4f.providers._wordpress import chat_form, post_message, widget_tokens
+from fastg4f.providers._wordpress import chat_form, post_message, site_session, widget_tokens
 from fastg4f.providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from fastg4f.providers.helper import format_prompt
 from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
-from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession, available_backends
+from fastg4f.requests import DEFAULT_TIMEOUT, available_backends
 from fastg4f.typing import AsyncResult, Cookies, Messages
 
 __all__ = [
@@ -167,13 +167,8 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
             "accept-language": "en-US,en;q=0.9",
             "x-requested-with": "XMLHttpRequest",
         }
-        async with StreamSession(
-            headers=headers,
-            cookies=cookies,
-            proxy=proxy,
-            timeout=timeout,
-            impersonate=cls.identity.impersonate,
-            backend="curl_cffi",
+        async with site_session(
+            cls, headers, cookies=cookies, proxy=proxy, timeout=timeout, backend="curl_cffi"
         ) as session:
             try:
                 html = await fetch_page(session, base, cls.__name__)

@@ -10,13 +10,14 @@ from fastg4f.providers._wordpress import (
     answer_error,
     chat_form,
     post_message,
+    site_session,
     widget_tokens,
 )
 from fastg4f.providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from fastg4f.providers.helper import format_prompt
 from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
-from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession
+from fastg4f.requests import DEFAULT_TIMEOUT
 from fastg4f.typing import AsyncResult, Cookies, Messages
 
 __all__ = ["ChatGptt"]
@@ -69,12 +70,8 @@ class ChatGptt(AsyncGeneratorProvider, ProviderModelMixin):
             "referer": cls.url_join("chat"),
             **cls.identity.headers(),
         }
-        async with StreamSession(
-            headers=headers,
-            cookies=cookies,
-            proxy=proxy,
-            timeout=timeout,
-            impersonate=cls.identity.impersonate,
+        async with site_session(
+            cls, headers, cookies=cookies, proxy=proxy, timeout=timeout
         ) as session:
             html = await fetch_page(session, base, cls.__name__)
             nonce, post_id = widget_tokens(html)

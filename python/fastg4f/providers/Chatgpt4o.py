@@ -12,6 +12,7 @@ from fastg4f.providers._wordpress import (
     answer_error,
     chat_form,
     post_message,
+    site_session,
     widget_tokens,
 )
 from fastg4f.providers.base_provider import AsyncProvider, ProviderModelMixin
@@ -119,12 +120,8 @@ class Chatgpt4o(AsyncProvider, ProviderModelMixin):
             "sec-fetch-site": "same-origin",
             **cls.identity.headers(),
         }
-        async with StreamSession(
-            headers=headers,
-            cookies=cookies,
-            proxy=proxy,
-            timeout=timeout,
-            impersonate=cls.identity.impersonate,
+        async with site_session(
+            cls, headers, cookies=cookies, proxy=proxy, timeout=timeout
         ) as session:
             tokens = cls.cached_tokens() or await cls._read_tokens(session)
             for attempt in (1, 2):

@@ -7,21 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastg4f.errors import (
-    CloudflareError,
-    ConnectionError,
-    RateLimitError,
-    ResponseError,
-    ResponseStatusError,
-    TimeoutError,
-)
-from fastg4f.requests import (
-    ERROR_BODY_CHARS,
-    ERROR_BODY_READ_LIMIT,
-    StreamResponse,
-    StreamSession,
-    is_cloudflare,
-)
+from fastg4f.errors import ConnectionError, ResponseError, ResponseStatusError
+from fastg4f.requests import StreamResponse, StreamSession
+from fastg4f.requests.status import UNUSUAL_ACTIVITY, read_error_text
+from fastg4f.requests.status import status_error as _status_error
 
 __all__ = [
     "MAX_ANSWER_BODY_BYTES",
@@ -43,9 +32,6 @@ MAX_PAGE_BYTES = 8 * 1024 * 1024
 MAX_ANSWER_BODY_BYTES = 8 * 1024 * 1024
 """Largest non-streamed API answer a provider reads, in bytes (8 MiB)."""
 
-UNUSUAL_ACTIVITY = "Unusual activity"
-"""Marker of ChatGPT's bot-suspicion answer (``403 {"detail": "Unusual activity has been …"}``)."""
-
 
 def origin_of(url: str) -> str:
     """``scheme://host[:port]`` of ``url`` (the ``Origin`` header value; no path)."""
@@ -58,67 +44,18 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-async def error_text(response: StreamResponse, limit: int = ERROR_BODY_READ_LIMIT) -> str:
-    """Reads at most ``limit`` bytes of an error body (the rest is discarded) as text."""
-    parts: list[bytes] = []
-    size = 0
-    chunks = response.iter_content()
-    try:
-        async for chunk in chunks:
-            parts.append(chunk)
-            size += len(chunk)
-            if size >= limit:
-                break
-    except (ConnectionError, TimeoutError, ResponseError):
-        pass  # what arrived is what the error message can quote
-    finally:
-        await chunks.aclose()
-    return b"".join(parts)[:limit].decode(response.encoding, errors="replace")
-
-
-def _detail(text: str) -> str:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return text.strip()
-    if isinstance(data, dict):
-        for key in ("detail", "message", "msg", "error"):
-            value = data.get(key)
-            if isinstance(value, dict) and isinstance(value.get("message"), str):
-                return str(value["message"])
-            if isinstance(value, str) and value:
-                return value
-    return text.strip()
+async def error_text(response: StreamResponse) -> str:
+    """At most 64 KiB of an error body as text (:func:`fastg4f.requests.status.read_error_text`)."""
+    return await read_error_text(response)
 
 
 def status_error(who: str, response: StreamResponse, text: str) -> ResponseStatusError:
-    """The error for an HTTP error status with body ``text``.
-
-    429 and ChatGPT's "Unusual activity" answer → :class:`RateLimitError`; a Cloudflare
-    challenge (:func:`~fastg4f.requests.is_cloudflare`) → :class:`CloudflareError`; anything
-    else → :class:`ResponseStatusError`. The message names ``who``, the status and the URL and
-    quotes the body's ``detail`` (or text), cut to 500 characters.
-    """
-    where = f"HTTP {response.status} from {response.url}"
-    detail = _detail(text)
-    if len(detail) > ERROR_BODY_CHARS:
-        detail = detail[:ERROR_BODY_CHARS] + "…"
-    if response.status == 429:
-        return RateLimitError(
-            f"{who} is rate limited ({where}): {detail or 'no details'}; wait and retry, or use "
-            "another provider"
-        )
-    if UNUSUAL_ACTIVITY in text:
-        return RateLimitError(
-            f"{who} refused the request as bot-like ({where}): {detail}; wait a while and retry, "
-            "use another network or proxy, or another provider"
-        )
-    if is_cloudflare(response.status, response.headers, text):
-        return CloudflareError(
-            f"{who} is behind a Cloudflare challenge ({where}); retry later, use another "
-            "network/proxy, or pass the site's cookies (cf_clearance)"
-        )
-    return ResponseStatusError(f"{who}: {where}: {detail or '(empty body)'}")
+    """The error for an HTTP error status with body ``text``, named after provider ``who``
+    (:func:`fastg4f.requests.status.status_error`: 429 and ChatGPT's "Unusual activity" →
+    :class:`RateLimitError`, a Cloudflare challenge → :class:`CloudflareError`, else
+    :class:`ResponseStatusError`; the message quotes the server's detail, cut to 500
+    characters)."""
+    return _status_error(response.status, response.url, response.headers, text, who=who)
 
 
 async def check_status(response: StreamResponse, who: str) -> None:

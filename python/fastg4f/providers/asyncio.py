@@ -225,7 +225,6 @@ class _ThreadPump(Generic[T]):
         self._loop = loop
         self._requests: queue.SimpleQueue[asyncio.Future[Any] | None] = queue.SimpleQueue()
         self._context = contextvars.copy_context()
-        self.closed = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="fastg4f-sync-iter", daemon=True)
         self._thread.start()
 
@@ -271,8 +270,6 @@ class _ThreadPump(Generic[T]):
                     self._context.run(close)
             except Exception:
                 logger.warning("closing a sync generator raised", exc_info=True)
-            finally:
-                self.closed.set()
 
 
 async def iterate_in_thread(factory: Callable[[], Iterable[T]]) -> AsyncGenerator[T, None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastg4f.requests._base import (
     DEFAULT_IMPERSONATE,
     DEFAULT_TIMEOUT,
+    IDEMPOTENT_METHODS,
     MAX_REDIRECTS,
     Headers,
     Response,
@@ -25,8 +26,11 @@ from fastg4f.requests.status import (
     CLOUDFLARE_MARKERS,
     ERROR_BODY_CHARS,
     ERROR_BODY_READ_LIMIT,
+    UNUSUAL_ACTIVITY,
+    error_detail,
     is_cloudflare,
     raise_for_status,
+    status_error,
 )
 
 __all__ = [
@@ -35,7 +39,9 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "ERROR_BODY_CHARS",
     "ERROR_BODY_READ_LIMIT",
+    "IDEMPOTENT_METHODS",
     "MAX_REDIRECTS",
+    "UNUSUAL_ACTIVITY",
     "Backend",
     "Headers",
     "Response",
@@ -44,6 +50,8 @@ __all__ = [
     "StreamSession",
     "available_backends",
     "default_backend",
+    "error_detail",
     "is_cloudflare",
     "raise_for_status",
+    "status_error",
 ]

@@ -5,18 +5,21 @@ from __future__ import annotations
 import json as _json
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
 from contextlib import closing
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # pragma: no cover - names for type checkers only
-    from fastg4f._native import ConversationDecoder, ServerSentEvent
+    from fastg4f._native import ServerSentEvent
 
 __all__ = [
     "DEFAULT_IMPERSONATE",
     "DEFAULT_TIMEOUT",
+    "IDEMPOTENT_METHODS",
     "MAX_REDIRECTS",
     "Headers",
+    "RequestSpec",
     "Response",
     "StreamResponse",
     "normalize_proxies",
@@ -31,16 +34,46 @@ DEFAULT_TIMEOUT = 120.0
 MAX_REDIRECTS = 20
 """Redirects followed per request before the request fails."""
 
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+"""Methods a transport may re-send on a fresh connection (RFC 9110 §9.2.2). Any other request
+(``POST``, ``PATCH``, …) is never sent twice: with curl_cffi it goes out on a new connection."""
+
 PROXY_SCHEMES = frozenset({"http", "https", "socks5", "socks5h", "socks4", "socks4a"})
 
 Translate = Callable[[BaseException], BaseException | None]
 
 
-def raise_translated(exc: Exception, translate: Translate) -> NoReturn:
-    """Raise ``translate(exc)`` chained to ``exc``, or ``exc`` if it is no transport error."""
+@dataclass(frozen=True)
+class RequestSpec:
+    """One request as a session hands it to its transport (options already checked)."""
+
+    method: str
+    url: str
+    params: Mapping[str, Any] | None = None
+    data: Any = None
+    json: Any = None
+    headers: dict[str, str] | None = None
+    cookies: dict[str, str] | None = None
+    timeout: float | None = DEFAULT_TIMEOUT
+    allow_redirects: bool = True
+    stream: bool = False
+
+
+def raise_translated(
+    exc: Exception, translate: Translate, request: RequestSpec | None = None
+) -> NoReturn:
+    """Raise ``translate(exc)`` chained to ``exc``, or ``exc`` if it is no transport error.
+
+    With ``request`` (a failure before the response headers) the message names the request
+    and, for a non-idempotent method, says that it was not re-sent.
+    """
     mapped = translate(exc)
     if mapped is None:
         raise exc
+    if request is not None:
+        method = request.method
+        note = "" if method in IDEMPOTENT_METHODS else " (not re-sent: it may have been acted on)"
+        mapped = type(mapped)(f"{method} {request.url}{note}: {mapped}")
     raise mapped from exc
 
 
@@ -93,14 +126,6 @@ def charset_of(headers: Headers) -> str:
                 return "utf-8"
             return charset
     return "utf-8"
-
-
-def split_lines(pending: bytes, chunk: bytes) -> tuple[list[bytes], bytes]:
-    """Split ``pending + chunk`` into complete lines (``\\n``, optional ``\\r`` stripped)."""
-    data = pending + chunk
-    parts = data.split(b"\n")
-    rest = parts.pop()
-    return [p[:-1] if p.endswith(b"\r") else p for p in parts], rest
 
 
 def normalize_proxies(
@@ -263,14 +288,20 @@ class Response(_ResponseBase):
         finally:
             self.close()
 
-    def iter_lines(self) -> Generator[bytes, None, None]:
-        """Yield the body line by line as bytes (split on ``\\n``, a trailing ``\\r`` removed)."""
-        pending = b""
-        for chunk in self.iter_content():
-            lines, pending = split_lines(pending, chunk)
-            yield from lines
-        if pending:
-            yield pending[:-1] if pending.endswith(b"\r") else pending
+    def iter_lines(self, **limits: int) -> Generator[bytes, None, None]:
+        """Yield the body line by line as bytes (:func:`fastg4f.stream.iter_lines`: split on
+        LF, CR or CRLF, terminators removed, an unterminated last line yielded at the end).
+
+        Args:
+            **limits: ``max_line_bytes`` (default 16 MiB), as for :func:`fastg4f.stream.iter_lines`.
+
+        Raises:
+            fastg4f.errors.StreamDecodeError: a line exceeded the limit.
+        """
+        from fastg4f.stream import iter_lines
+
+        with closing(self.iter_content()) as chunks:
+            yield from iter_lines(chunks, **limits)
 
     def iter_sse(self, **limits: int) -> Generator[ServerSentEvent, None, None]:
         """Yield the body's server-sent events as they arrive (:func:`fastg4f.stream.iter_sse`).
@@ -285,25 +316,6 @@ class Response(_ResponseBase):
 
         with closing(self.iter_content()) as chunks:
             yield from iter_sse(chunks, **limits)
-
-    def iter_text_deltas(
-        self, *, decoder: ConversationDecoder | None = None, **options: Any
-    ) -> Generator[str, None, None]:
-        """Yield the assistant text deltas of a ChatGPT conversation stream body.
-
-        Args:
-            decoder: a :class:`~fastg4f.stream.ConversationDecoder` to use (to read its
-                ``finished``/``error``/``conversation_id`` afterwards).
-            **options: ``max_event_bytes``, ``max_document_bytes``, ``coalesce``, as for
-                :func:`fastg4f.stream.iter_text_deltas`.
-
-        Raises:
-            fastg4f.errors.StreamDecodeError: a decoder limit was exceeded.
-        """
-        from fastg4f.stream import iter_text_deltas
-
-        with closing(self.iter_content()) as chunks:
-            yield from iter_text_deltas(chunks, decoder=decoder, **options)
 
     def read(self) -> bytes:
         """The whole body (read once, then buffered)."""
@@ -369,15 +381,16 @@ class StreamResponse(_ResponseBase):
         finally:
             await self.close()
 
-    async def iter_lines(self) -> AsyncGenerator[bytes, None]:
+    async def iter_lines(self, **limits: int) -> AsyncGenerator[bytes, None]:
         """Yield the body line by line as bytes (see :meth:`Response.iter_lines`)."""
-        pending = b""
-        async for chunk in self.iter_content():
-            lines, pending = split_lines(pending, chunk)
-            for line in lines:
+        from fastg4f.stream import aiter_lines
+
+        chunks = self.iter_content()
+        try:
+            async for line in aiter_lines(chunks, **limits):
                 yield line
-        if pending:
-            yield pending[:-1] if pending.endswith(b"\r") else pending
+        finally:
+            await chunks.aclose()
 
     async def iter_sse(self, **limits: int) -> AsyncGenerator[ServerSentEvent, None]:
         """Yield the body's server-sent events as they arrive (see :meth:`Response.iter_sse`)."""
@@ -387,19 +400,6 @@ class StreamResponse(_ResponseBase):
         try:
             async for event in aiter_sse(chunks, **limits):
                 yield event
-        finally:
-            await chunks.aclose()
-
-    async def iter_text_deltas(
-        self, *, decoder: ConversationDecoder | None = None, **options: Any
-    ) -> AsyncGenerator[str, None]:
-        """Yield ChatGPT conversation text deltas (see :meth:`Response.iter_text_deltas`)."""
-        from fastg4f.stream import aiter_text_deltas
-
-        chunks = self.iter_content()
-        try:
-            async for delta in aiter_text_deltas(chunks, decoder=decoder, **options):
-                yield delta
         finally:
             await chunks.aclose()
 

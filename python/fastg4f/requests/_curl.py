@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import queue
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -11,7 +12,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from typing import Any
 
-from curl_cffi import CurlError
+from curl_cffi import CurlError, CurlOpt
 from curl_cffi.requests import AsyncSession as _CurlAsyncSession
 from curl_cffi.requests import Session as _CurlSession
 from curl_cffi.requests import exceptions as _exc
@@ -20,7 +21,9 @@ from curl_cffi.requests.streams import STREAM_END
 
 from fastg4f import errors
 from fastg4f.requests._base import (
+    IDEMPOTENT_METHODS,
     MAX_REDIRECTS,
+    RequestSpec,
     Response,
     StreamResponse,
     jar_dict,
@@ -29,6 +32,40 @@ from fastg4f.requests._base import (
 )
 
 NAME = "curl_cffi"
+
+# libcurl re-sends a request whose reused keep-alive connection closes without an answer.
+# That is harmless for an idempotent method and wrong for any other (the server may act on it
+# twice), so the others go out on a fresh connection, where libcurl never retries.
+_FRESH: contextvars.ContextVar[bool] = contextvars.ContextVar("fastg4f_curl_fresh", default=False)
+
+
+def _fresh_connection(method: str) -> bool:
+    """Whether ``method`` must not be sent on a reused connection (not idempotent)."""
+    return method not in IDEMPOTENT_METHODS
+
+
+class _FreshOptions:
+    """``curl_options`` that curl_cffi reads for each request: the session's, plus
+    ``FRESH_CONNECT`` set from the request's context (an explicit 0 or 1, as curl handles are
+    reused)."""
+
+    _base: dict[Any, Any]
+
+    @property
+    def curl_options(self) -> dict[Any, Any]:
+        return {**self._base, CurlOpt.FRESH_CONNECT: int(_FRESH.get())}
+
+    @curl_options.setter
+    def curl_options(self, value: dict[Any, Any] | None) -> None:
+        self._base = dict(value or {})
+
+
+class _SyncCurl(_FreshOptions, _CurlSession[Any]):
+    pass
+
+
+class _AsyncCurl(_FreshOptions, _CurlAsyncSession[Any]):
+    pass
 
 
 def translate(exc: BaseException) -> BaseException | None:
@@ -127,25 +164,16 @@ def _options(
     return options
 
 
-def _request_kwargs(
-    params: Any,
-    data: Any,
-    json: Any,
-    headers: Any,
-    cookies: Any,
-    timeout: float | None,
-    redirects: bool,
-    stream: bool,
-) -> dict[str, Any]:
+def _request_kwargs(request: RequestSpec) -> dict[str, Any]:
     return {
-        "params": params,
-        "data": data,
-        "json": json,
-        "headers": headers,
-        "cookies": cookies,
-        "timeout": timeout,
-        "allow_redirects": redirects,
-        "stream": stream,
+        "params": request.params,
+        "data": request.data,
+        "json": request.json,
+        "headers": request.headers,
+        "cookies": request.cookies,
+        "timeout": request.timeout,
+        "allow_redirects": request.allow_redirects,
+        "stream": request.stream,
     }
 
 
@@ -207,7 +235,10 @@ def _sync_headers(request: Callable[[], Any], timeout: float | None) -> Any:
         if done.exception() is None:
             _close_sync(done.result())
 
-    threading.Thread(target=run, name="fastg4f-curl-request", daemon=True).start()
+    context = contextvars.copy_context()
+    threading.Thread(
+        target=context.run, args=(run,), name="fastg4f-curl-request", daemon=True
+    ).start()
     try:
         return future.result(timeout=timeout)
     except FutureTimeoutError:
@@ -219,35 +250,40 @@ def _sync_headers(request: Callable[[], Any], timeout: float | None) -> Any:
         raise
 
 
-# Requests given up on that are still running: kept referenced until they finish.
-_ABANDONED: set[asyncio.Future[Any]] = set()
+async def _finish_abandoned(request: asyncio.Future[Any], session: Any) -> None:
+    """Wait for a request given up on and close its response as soon as it answers."""
+    try:
+        raw = await request
+    except BaseException:  # its failure has no one to go to; cancellation ends it too
+        return
+    await _close_async(raw, session)
 
 
-async def _async_headers(request: Awaitable[Any], timeout: float | None, session: Any) -> Any:
+async def _async_headers(
+    request: Awaitable[Any], timeout: float | None, session: Any, abandoned: set[Any]
+) -> Any:
     """Await ``request`` (it returns at the response headers) for at most ``timeout`` s.
 
-    See :func:`_sync_headers`; a request given up on is closed as soon as it answers.
+    See :func:`_sync_headers`. A request given up on goes on in a task kept in ``abandoned``
+    that closes its response when it answers; the transport's ``close()`` ends those tasks on
+    the loop that owns the session, so none is left pending when that loop closes.
     """
     if timeout is None:
         return await request
     task = asyncio.ensure_future(request)
 
-    def discard(done: asyncio.Future[Any]) -> None:
-        _ABANDONED.discard(done)
-        if not done.cancelled() and done.exception() is None:
-            closing = asyncio.ensure_future(_close_async(done.result(), session))
-            _ABANDONED.add(closing)
-            closing.add_done_callback(_ABANDONED.discard)
+    def abandon() -> None:
+        cleanup = asyncio.ensure_future(_finish_abandoned(task, session))
+        abandoned.add(cleanup)
+        cleanup.add_done_callback(abandoned.discard)
 
     try:
         finished, _ = await asyncio.wait([task], timeout=timeout)
     except BaseException:  # cancelled while waiting
-        _ABANDONED.add(task)
-        task.add_done_callback(discard)
+        abandon()
         raise
     if not finished:
-        _ABANDONED.add(task)
-        task.add_done_callback(discard)
+        abandon()
         raise _no_answer(timeout)
     return task.result()
 
@@ -256,38 +292,27 @@ class SyncTransport:
     """A curl_cffi ``Session`` behind fastg4f's sync interface."""
 
     def __init__(self, **options: Any) -> None:
-        self._session = _CurlSession(**_options(**options))
+        self._session = _SyncCurl(**_options(**options))
 
     def cookies(self) -> dict[str, str]:
         return jar_dict(self._session.cookies)
 
-    def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Any,
-        data: Any,
-        json: Any,
-        headers: Any,
-        cookies: Any,
-        timeout: float | None,
-        allow_redirects: bool,
-        stream: bool,
-    ) -> Response:
-        kwargs = _request_kwargs(
-            params, data, json, headers, cookies, timeout, allow_redirects, stream
-        )
+    def send(self, request: RequestSpec) -> Response:
+        method, url, timeout, stream = request.method, request.url, request.timeout, request.stream
+        kwargs = _request_kwargs(request)
         # Unstreamed: curl's own limit on the whole transfer (the fast path, ~0.5 ms less per
         # request than streaming). Streamed: the wait for the headers is bounded here.
         wait = timeout if stream else None
+        fresh = _FRESH.set(_fresh_connection(method))
         try:
             raw = _sync_headers(
                 lambda: self._session.request(method, url, **kwargs),  # type: ignore[arg-type]
                 wait,
             )
         except Exception as exc:
-            raise_translated(exc, translate)
+            raise_translated(exc, translate, request)
+        finally:
+            _FRESH.reset(fresh)
         fields = response_fields(raw, NAME, translate)
         if not stream:
             return Response(chunks=iter([raw.content]), closer=lambda: None, **fields)
@@ -303,34 +328,24 @@ class AsyncTransport:
     """A curl_cffi ``AsyncSession`` behind fastg4f's async interface."""
 
     def __init__(self, **options: Any) -> None:
-        self._session = _CurlAsyncSession(**_options(**options))
+        self._session = _AsyncCurl(**_options(**options))
+        self._abandoned: set[asyncio.Future[Any]] = set()
 
     def cookies(self) -> dict[str, str]:
         return jar_dict(self._session.cookies)
 
-    async def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Any,
-        data: Any,
-        json: Any,
-        headers: Any,
-        cookies: Any,
-        timeout: float | None,
-        allow_redirects: bool,
-        stream: bool,
-    ) -> StreamResponse:
-        kwargs = _request_kwargs(
-            params, data, json, headers, cookies, timeout, allow_redirects, stream
-        )
+    async def send(self, request: RequestSpec) -> StreamResponse:
+        method, url, timeout, stream = request.method, request.url, request.timeout, request.stream
+        kwargs = _request_kwargs(request)
         session = self._session
+        fresh = _FRESH.set(_fresh_connection(method))
         try:
             sent = session.request(method, url, **kwargs)  # type: ignore[arg-type]
-            raw = await _async_headers(sent, timeout if stream else None, session)
+            raw = await _async_headers(sent, timeout if stream else None, session, self._abandoned)
         except Exception as exc:
-            raise_translated(exc, translate)
+            raise_translated(exc, translate, request)
+        finally:
+            _FRESH.reset(fresh)
         fields = response_fields(raw, NAME, translate)
         if stream:
             return StreamResponse(
@@ -346,4 +361,10 @@ class AsyncTransport:
         return StreamResponse(chunks=once(), closer=lambda: None, **fields)
 
     async def close(self) -> None:
+        # Requests given up on end here, on the loop that owns the session (not in callbacks
+        # that a closing loop would destroy pending).
+        pending = list(self._abandoned)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         await self._session.close()

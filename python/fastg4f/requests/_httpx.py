@@ -10,6 +10,7 @@ import httpx
 from fastg4f import errors
 from fastg4f.requests._base import (
     MAX_REDIRECTS,
+    RequestSpec,
     Response,
     StreamResponse,
     jar_dict,
@@ -27,7 +28,10 @@ def translate(exc: BaseException) -> BaseException | None:
             f"HTTP request timed out ({type(exc).__name__}: {exc}); raise timeout= or check "
             "the server"
         )
-    if isinstance(exc, (httpx.ConnectError, httpx.ProxyError, httpx.NetworkError)):
+    if isinstance(
+        exc,
+        (httpx.ConnectError, httpx.ProxyError, httpx.NetworkError, httpx.RemoteProtocolError),
+    ):
         return errors.ConnectionError(
             f"HTTP connection failed ({type(exc).__name__}: {exc}); check the URL, your "
             "network and proxy settings"
@@ -78,29 +82,20 @@ def _client_options(
     return options
 
 
-def _build(
-    client: httpx.Client | httpx.AsyncClient,
-    method: str,
-    url: str,
-    params: Any,
-    data: Any,
-    json: Any,
-    headers: Any,
-    cookies: Any,
-    timeout: float | None,
-) -> httpx.Request:
+def _build(client: httpx.Client | httpx.AsyncClient, request: RequestSpec) -> httpx.Request:
     kwargs: dict[str, Any] = {
-        "params": params,
-        "json": json,
-        "headers": headers,
-        "cookies": cookies,
-        "timeout": timeout,
+        "params": request.params,
+        "json": request.json,
+        "headers": request.headers,
+        "cookies": request.cookies,
+        "timeout": request.timeout,
     }
+    data = request.data
     if isinstance(data, (bytes, str)):
         kwargs["content"] = data
     elif data is not None:
         kwargs["data"] = data
-    return client.build_request(method, url, **kwargs)
+    return client.build_request(request.method, request.url, **kwargs)
 
 
 class SyncTransport:
@@ -115,27 +110,15 @@ class SyncTransport:
     def cookies(self) -> dict[str, str]:
         return jar_dict(self._client.cookies)
 
-    def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Any,
-        data: Any,
-        json: Any,
-        headers: Any,
-        cookies: Any,
-        timeout: float | None,
-        allow_redirects: bool,
-        stream: bool,
-    ) -> Response:
+    def send(self, request: RequestSpec) -> Response:
         try:
-            request = _build(
-                self._client, method, url, params, data, json, headers, cookies, timeout
+            raw = self._client.send(
+                _build(self._client, request),
+                stream=request.stream,
+                follow_redirects=request.allow_redirects,
             )
-            raw = self._client.send(request, stream=stream, follow_redirects=allow_redirects)
         except Exception as exc:
-            raise_translated(exc, translate)
+            raise_translated(exc, translate, request)
         fields = response_fields(raw, NAME, translate)
         return Response(chunks=raw.iter_bytes(), closer=raw.close, **fields)
 
@@ -155,27 +138,15 @@ class AsyncTransport:
     def cookies(self) -> dict[str, str]:
         return jar_dict(self._client.cookies)
 
-    async def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Any,
-        data: Any,
-        json: Any,
-        headers: Any,
-        cookies: Any,
-        timeout: float | None,
-        allow_redirects: bool,
-        stream: bool,
-    ) -> StreamResponse:
+    async def send(self, request: RequestSpec) -> StreamResponse:
         try:
-            request = _build(
-                self._client, method, url, params, data, json, headers, cookies, timeout
+            raw = await self._client.send(
+                _build(self._client, request),
+                stream=request.stream,
+                follow_redirects=request.allow_redirects,
             )
-            raw = await self._client.send(request, stream=stream, follow_redirects=allow_redirects)
         except Exception as exc:
-            raise_translated(exc, translate)
+            raise_translated(exc, translate, request)
         fields = response_fields(raw, NAME, translate)
         return StreamResponse(chunks=raw.aiter_bytes(), closer=raw.aclose, **fields)
 

@@ -8,10 +8,11 @@ from collections.abc import Generator, Mapping
 from types import ModuleType, TracebackType
 from typing import Any, Literal
 
-from fastg4f.errors import MissingRequirementsError
+from fastg4f.errors import FastG4FError, MissingRequirementsError
 from fastg4f.requests._base import (
     DEFAULT_IMPERSONATE,
     DEFAULT_TIMEOUT,
+    RequestSpec,
     Response,
     StreamResponse,
     check_timeout,
@@ -86,6 +87,7 @@ class _SessionBase:
         cookies: Mapping[str, str] | None = None,
         verify: bool = True,
         backend: Backend | None = None,
+        name: str | None = None,
     ) -> None:
         single, per_scheme = normalize_proxies(proxy, proxies)
         module = _load(backend)
@@ -101,6 +103,7 @@ class _SessionBase:
             cookies=dict(cookies or {}),
             verify=verify,
         )
+        self.name = name
         self._closed = False
 
     @property
@@ -110,6 +113,36 @@ class _SessionBase:
 
     def _request_timeout(self, timeout: Any) -> float | None:
         return self.timeout if timeout is _UNSET else check_timeout(timeout)
+
+    def _spec(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        data: Any,
+        json: Any,
+        headers: Mapping[str, str] | None,
+        cookies: Mapping[str, str] | None,
+        timeout: Any,
+        allow_redirects: bool,
+        stream: bool,
+    ) -> RequestSpec:
+        return RequestSpec(
+            method.upper(),
+            url,
+            params,
+            data,
+            json,
+            dict(headers) if headers else None,
+            dict(cookies) if cookies else None,
+            self._request_timeout(timeout),
+            allow_redirects,
+            stream,
+        )
+
+    def _named(self, exc: FastG4FError) -> FastG4FError | None:
+        """``exc`` with the session's :attr:`name` in front of its message (``None``: no name)."""
+        return type(exc)(f"{self.name}: {exc}") if self.name else None
 
 
 class Session(_SessionBase):
@@ -130,6 +163,8 @@ class Session(_SessionBase):
         cookies: initial cookies; cookies set by responses are kept for later requests.
         verify: verify TLS certificates.
         backend: ``"curl_cffi"``, ``"httpx"`` or ``None`` (curl_cffi if installed, else httpx).
+        name: who uses the session (e.g. a provider name); it starts the message of every
+            error raised while sending a request.
 
     Redirects are followed (at most :data:`~fastg4f.requests.MAX_REDIRECTS`) unless
     ``allow_redirects=False``. With ``stream=True`` the body is read on demand: read it or close
@@ -185,18 +220,16 @@ class Session(_SessionBase):
         """
         if self._closed:
             raise RuntimeError("the session is closed; create a new Session")
-        response: Response = self._transport.send(
-            method.upper(),
-            url,
-            params=params,
-            data=data,
-            json=json,
-            headers=dict(headers) if headers else None,
-            cookies=dict(cookies) if cookies else None,
-            timeout=self._request_timeout(timeout),
-            allow_redirects=allow_redirects,
-            stream=stream,
+        spec = self._spec(
+            method, url, params, data, json, headers, cookies, timeout, allow_redirects, stream
         )
+        try:
+            response: Response = self._transport.send(spec)
+        except FastG4FError as exc:
+            named = self._named(exc)
+            if named is None:
+                raise
+            raise named from exc.__cause__
         return response
 
     def get(self, url: str, **kwargs: Any) -> Response:
@@ -296,18 +329,16 @@ class StreamSession(_SessionBase):
         async def send() -> StreamResponse:
             if self._closed:
                 raise RuntimeError("the session is closed; create a new StreamSession")
-            response: StreamResponse = await self._transport.send(
-                method.upper(),
-                url,
-                params=params,
-                data=data,
-                json=json,
-                headers=dict(headers) if headers else None,
-                cookies=dict(cookies) if cookies else None,
-                timeout=self._request_timeout(timeout),
-                allow_redirects=allow_redirects,
-                stream=stream,
+            spec = self._spec(
+                method, url, params, data, json, headers, cookies, timeout, allow_redirects, stream
             )
+            try:
+                response: StreamResponse = await self._transport.send(spec)
+            except FastG4FError as exc:
+                named = self._named(exc)
+                if named is None:
+                    raise
+                raise named from exc.__cause__
             return response
 
         return _PendingResponse(send)

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import Generator
 from typing import Any
 
-from fastg4f.errors import CloudflareError, RateLimitError, ResponseStatusError
+from fastg4f.errors import (
+    CloudflareError,
+    ConnectionError,
+    RateLimitError,
+    ResponseError,
+    ResponseStatusError,
+    TimeoutError,
+)
 from fastg4f.requests._base import Response, StreamResponse
 
 __all__ = [
     "CLOUDFLARE_MARKERS",
     "ERROR_BODY_CHARS",
     "ERROR_BODY_READ_LIMIT",
+    "UNUSUAL_ACTIVITY",
+    "error_detail",
     "is_cloudflare",
     "raise_for_status",
+    "read_error_text",
+    "status_error",
 ]
 
 ERROR_BODY_READ_LIMIT = 64 * 1024
@@ -34,6 +46,11 @@ CLOUDFLARE_MARKERS = (
     "challenge-platform",
 )
 """Body fragments that identify a Cloudflare challenge page (on a 403 or 503)."""
+
+UNUSUAL_ACTIVITY = "Unusual activity"
+"""Marker of ChatGPT's bot-suspicion answer (``403 {"detail": "Unusual activity has been …"}``)."""
+
+_DETAIL_KEYS = ("detail", "message", "msg", "error")
 
 
 def is_cloudflare(status: int, headers: Any, body: str) -> bool:
@@ -54,79 +71,113 @@ def _truncate(text: str) -> str:
     return text if len(text) <= ERROR_BODY_CHARS else text[:ERROR_BODY_CHARS] + "…"
 
 
-def _detail(body: str) -> str | None:
+def error_detail(body: str) -> str:
+    """The server's own words in an error body, cut to :data:`ERROR_BODY_CHARS` characters.
+
+    A JSON object's first non-empty ``detail``, ``message``, ``msg`` or ``error`` member (a
+    string, the ``message`` of an object, else the member as compact JSON); otherwise the
+    body itself, stripped.
+    """
     try:
         data = json.loads(body)
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or "detail" not in data:
-        return None
-    detail = data["detail"]
-    if isinstance(detail, dict) and isinstance(detail.get("message"), str):
-        return str(detail["message"])
-    return detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return _truncate(body)
+    if isinstance(data, dict):
+        for key in _DETAIL_KEYS:
+            value = data.get(key)
+            if isinstance(value, dict) and isinstance(value.get("message"), str):
+                return _truncate(value["message"])
+            if isinstance(value, str) and value.strip():
+                return _truncate(value)
+            if value not in (None, "", [], {}):
+                return _truncate(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    return _truncate(body)
 
 
-def _error(status: int, url: str, headers: Any, body: str, message: str | None) -> Exception:
-    where = f"{status} from {url}"
+def status_error(
+    status: int,
+    url: str,
+    headers: Any,
+    body: str,
+    *,
+    who: str | None = None,
+    message: str | None = None,
+) -> ResponseStatusError:
+    """The fastg4f error for an HTTP error status (the one mapping of statuses to errors).
+
+    429, and ChatGPT's bot-suspicion answer (:data:`UNUSUAL_ACTIVITY` in the body), →
+    :class:`~fastg4f.errors.RateLimitError`; a Cloudflare challenge (:func:`is_cloudflare`) →
+    :class:`~fastg4f.errors.CloudflareError`; anything else →
+    :class:`~fastg4f.errors.ResponseStatusError`. The message starts with ``who`` (a provider
+    name) when given, names the status and the URL, and quotes ``message`` if given, else
+    :func:`error_detail` of the body.
+    """
+    where = f"HTTP {status} from {url}"
+    prefix = f"{who}: " if who else ""
+    detail = message or error_detail(body)
     if status == 429:
-        reason = message or _truncate(_detail(body) or body) or "no details"
         return RateLimitError(
-            f"rate limited (HTTP {where}): {reason}; wait and retry, or use another provider"
+            f"{prefix}rate limited ({where}): {detail or 'no details'}; wait and retry, or use "
+            "another provider"
+        )
+    if UNUSUAL_ACTIVITY in body:
+        return RateLimitError(
+            f"{prefix}the request was refused as bot-like ({where}): {detail}; wait a while and "
+            "retry, use another network or proxy, or another provider"
         )
     if is_cloudflare(status, headers, body):
         return CloudflareError(
-            f"blocked by a Cloudflare challenge (HTTP {where}); retry later, use another "
+            f"{prefix}blocked by a Cloudflare challenge ({where}); retry later, use another "
             "network/proxy, or pass the site's cookies (cf_clearance)"
             + (f": {message}" if message else "")
         )
-    detail = _detail(body)
-    if message:
-        text = message
-    elif detail is not None:
-        text = _truncate(detail)
-    else:
-        text = _truncate(body) or "(empty body)"
-    return ResponseStatusError(f"HTTP {where}: {text}")
+    return ResponseStatusError(f"{prefix}{where}: {detail or '(empty body)'}")
 
 
-def _read_limited_sync(response: Response) -> str:
-    if response._content is not None:
-        data = response._content
-    elif response._consumed:
-        data = b""
-    else:
-        parts: list[bytes] = []
-        size = 0
-        for chunk in response.iter_content():
-            parts.append(chunk)
-            size += len(chunk)
-            if size >= ERROR_BODY_READ_LIMIT:
-                break
-        response.close()
-        data = b"".join(parts)
-    return data[:ERROR_BODY_READ_LIMIT].decode(response.encoding, errors="replace")
+class _ErrorBody:
+    """The first :data:`ERROR_BODY_READ_LIMIT` bytes of an error body, as chunks arrive."""
+
+    def __init__(self, response: Response | StreamResponse) -> None:
+        self.encoding = response.encoding
+        self.parts: list[bytes] = [response._content] if response._content is not None else []
+        self.size = 0
+        # A buffered body is complete; a body already iterated cannot be read again.
+        self.done = response._content is not None or response._consumed
+
+    def add(self, chunk: bytes) -> bool:
+        """Keeps ``chunk``; ``True`` once enough was kept."""
+        self.parts.append(chunk)
+        self.size += len(chunk)
+        return self.size >= ERROR_BODY_READ_LIMIT
+
+    def text(self) -> str:
+        data = b"".join(self.parts)[:ERROR_BODY_READ_LIMIT]
+        return data.decode(self.encoding, errors="replace")
 
 
-async def _read_limited_async(response: StreamResponse) -> str:
-    if response._content is not None:
-        data = response._content
-    elif response._consumed:
-        data = b""
-    else:
-        parts: list[bytes] = []
-        size = 0
-        chunks: AsyncGenerator[bytes, None] = response.iter_content()
-        try:
-            async for chunk in chunks:
-                parts.append(chunk)
-                size += len(chunk)
-                if size >= ERROR_BODY_READ_LIMIT:
-                    break
-        finally:
-            await chunks.aclose()
-        data = b"".join(parts)
-    return data[:ERROR_BODY_READ_LIMIT].decode(response.encoding, errors="replace")
+# A body that breaks off: what arrived is what the error message can quote.
+_BROKEN = (ConnectionError, TimeoutError, ResponseError)
+
+
+def _read_error_text_sync(response: Response) -> str:
+    body = _ErrorBody(response)
+    if not body.done:
+        with contextlib.suppress(*_BROKEN), contextlib.closing(response.iter_content()) as chunks:
+            any(body.add(chunk) for chunk in chunks)
+    return body.text()
+
+
+async def read_error_text(response: StreamResponse) -> str:
+    """At most :data:`ERROR_BODY_READ_LIMIT` bytes of an error body as text; the rest is
+    discarded with the stream. A body that breaks off gives what arrived."""
+    body = _ErrorBody(response)
+    if not body.done:
+        with contextlib.suppress(*_BROKEN):
+            async with contextlib.aclosing(response.iter_content()) as chunks:
+                async for chunk in chunks:
+                    if body.add(chunk):
+                        break
+    return body.text()
 
 
 class _Checked:
@@ -156,9 +207,9 @@ class _Checked:
 
     async def _check(self) -> None:
         assert self._response is not None
-        body = await _read_limited_async(self._response)
+        body = await read_error_text(self._response)
         r = self._response
-        raise _error(r.status, r.url, r.headers, body, self._message)
+        raise status_error(r.status, r.url, r.headers, body, message=self._message)
 
     def __repr__(self) -> str:
         state = "ok" if self._response is None else f"error pending ({self._response.status})"
@@ -177,11 +228,13 @@ def raise_for_status(
     ``RuntimeWarning`` if it is dropped without being awaited). Awaiting the result of a
     sync check (or of an OK response) does nothing.
 
-    Mapping: 429 → :class:`~fastg4f.errors.RateLimitError`; a Cloudflare challenge
-    (403/503 with ``cf-mitigated: challenge`` or a body marker, see :func:`is_cloudflare`) →
-    :class:`~fastg4f.errors.CloudflareError`; a JSON body with ``detail`` → that detail in the
-    message; any other status >= 400 → :class:`~fastg4f.errors.ResponseStatusError` with the
-    status, the URL and the body. At most :data:`ERROR_BODY_READ_LIMIT` bytes of the body are
+    The mapping is :func:`status_error`'s: 429 (or ChatGPT's bot-suspicion answer) →
+    :class:`~fastg4f.errors.RateLimitError`; a Cloudflare challenge (403/503 with
+    ``cf-mitigated: challenge`` or a body marker, see :func:`is_cloudflare`) →
+    :class:`~fastg4f.errors.CloudflareError`; any other status >= 400 →
+    :class:`~fastg4f.errors.ResponseStatusError` with the status, the URL and the server's
+    words (:func:`error_detail`: a JSON body's ``detail``/``message``/``msg``/``error``, else
+    the body). At most :data:`ERROR_BODY_READ_LIMIT` bytes of the body are
     read and at most :data:`ERROR_BODY_CHARS` characters quoted.
 
     Args:
@@ -200,9 +253,9 @@ def raise_for_status(
     if isinstance(response, StreamResponse):
         return _Checked(response, message)
     if isinstance(response, Response):
-        body = _read_limited_sync(response)
+        body = _read_error_text_sync(response)
     else:
         text = getattr(response, "text", "")
         body = text() if callable(text) else str(text)
     headers = getattr(response, "headers", None) or {}
-    raise _error(status, str(getattr(response, "url", "")), headers, body, message)
+    raise status_error(status, str(getattr(response, "url", "")), headers, body, message=message)
