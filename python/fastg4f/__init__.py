@@ -6,21 +6,29 @@
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastg4f._native import __version__
 
-if TYPE_CHECKING:  # pragma: no cover - names for type checkers only
-    pass
-
 __all__ = ["__version__"]
 
-# Public attribute -> module that defines it; imported lazily on first access.
+# Public attribute -> module that defines it; imported lazily on first access. These are the
+# names g4f's package exports, for the parts fastg4f reproduces.
 _LAZY: dict[str, str] = {
     "AsyncClient": "fastg4f.client",
+    "AsyncResult": "fastg4f.typing",
     "ChatCompletion": "fastg4f.client.service",
     "Client": "fastg4f.client",
+    "CreateResult": "fastg4f.typing",
+    "Messages": "fastg4f.typing",
+    "Model": "fastg4f.models",
+    "ProviderType": "fastg4f.providers.types",
+    "async_concat_chunks": "fastg4f.providers.base_provider",
+    "concat_chunks": "fastg4f.providers.base_provider",
+    "get_cookies": "fastg4f.cookies",
     "get_model_and_provider": "fastg4f.client.service",
+    "set_cookies": "fastg4f.cookies",
+    "to_sync_generator": "fastg4f.providers.asyncio",
 }
 
 # Subpackages reachable as attributes (``fastg4f.errors`` ...), imported on first access.

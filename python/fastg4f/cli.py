@@ -369,7 +369,7 @@ def _answer(
     """Streams one answer to ``out``; returns its text and the chunk that started it."""
     parts: list[str] = []
     first = None
-    stream = client.chat.completions.create(model, messages, stream=True)
+    stream = client.chat.completions.create(messages, model, stream=True)
     with contextlib.closing(stream):
         for chunk in stream:
             text = chunk.choices[0].delta.content

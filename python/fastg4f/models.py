@@ -11,7 +11,7 @@ attributes. Nothing here contacts a host: no provider's ``get_models()`` is call
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -222,6 +222,10 @@ class Model:
     def __str__(self) -> str:
         return self.name
 
+    def get_long_name(self) -> str:
+        """The model name (g4f's method; fastg4f's names have no provider prefix)."""
+        return self.name
+
 
 def _named(name: str, base_provider: str = "OpenAI") -> Model:
     return Model(name, base_provider, TableProvider(name))
@@ -240,11 +244,19 @@ _NAMED: dict[str, Model] = {
 }
 
 
-class _ModelMap(Mapping[str, Model]):
-    """``ModelUtils.convert``: the named models, then every other name in the model table."""
+class _ModelMap(MutableMapping[str, Model]):
+    """``ModelUtils.convert``: models users added, the named models, then the model table.
+
+    ``ModelUtils.convert["my-model"] = Model("my-model", "", best_provider=MyProvider)`` makes
+    ``"my-model"`` route to ``MyProvider`` (an added name wins over a built-in one). Only added
+    names can be deleted.
+    """
+
+    def __init__(self) -> None:
+        self._added: dict[str, Model] = {}
 
     def __getitem__(self, name: str) -> Model:
-        model = _NAMED.get(name)
+        model = self._added.get(name) or _NAMED.get(name)
         if model is not None:
             return model
         if name in default_table:
@@ -252,21 +264,44 @@ class _ModelMap(Mapping[str, Model]):
             return _named(name, owner)
         raise KeyError(name)
 
+    def __setitem__(self, name: str, model: Model) -> None:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"a model name must be a non-empty string, got {name!r}")
+        if not isinstance(model, Model):
+            raise TypeError(f"ModelUtils.convert[{name!r}] must be a Model, got {model!r}")
+        self._added[name] = model
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._added:
+            raise KeyError(
+                f"{name!r} was not added to ModelUtils.convert (only added names can be deleted)"
+            )
+        del self._added[name]
+
+    def added(self, name: str) -> Model | None:
+        """The model added under ``name``, if any."""
+        return self._added.get(name)
+
     def __iter__(self) -> Iterator[str]:
-        yield from _NAMED
-        yield from (name for name in default_table.names() if name not in _NAMED)
+        yield from self._added
+        yield from (name for name in _NAMED if name not in self._added)
+        yield from (
+            name for name in default_table.names() if name not in _NAMED and name not in self._added
+        )
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and (name in _NAMED or name in default_table)
+        return isinstance(name, str) and (
+            name in self._added or name in _NAMED or name in default_table
+        )
 
 
 class ModelUtils:
     """g4f's ``ModelUtils``: ``ModelUtils.convert[name]`` → :class:`Model`."""
 
-    convert: ClassVar[Mapping[str, Model]] = _ModelMap()
+    convert: ClassVar[_ModelMap] = _ModelMap()
 
     @staticmethod
     def get(name: str | Model | Any) -> Model:
@@ -284,3 +319,13 @@ class ModelUtils:
             return ModelUtils.convert[name]
         except KeyError:
             raise ModelNotFoundError(default_table._unknown(str(name))) from None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__models__":
+        # g4f's ``__models__``: name → (Model, providers serving it), read from the table now.
+        return {
+            public: (ModelUtils.convert[public], [c.provider for c in candidates])
+            for public, candidates in default_table.entries().items()
+        }
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 from fastg4f import errors
 from fastg4f.providers.asyncio import iterate_in_thread, to_sync_iter
 from fastg4f.providers.base_provider import async_concat_chunks
+from fastg4f.providers.response import is_content
 from fastg4f.providers.types import BaseProvider, BaseRetryProvider, ProviderType
 from fastg4f.typing import AsyncResult, CreateResult, Messages
 
@@ -37,8 +38,11 @@ __all__ = [
     "RetryProvider",
     "failover",
     "is_emulated",
+    "is_output",
     "is_working",
+    "open_stream",
     "provider_name",
+    "register_emulation",
 ]
 
 OnStart = Callable[["Candidate"], None]
@@ -60,27 +64,25 @@ def provider_name(provider: ProviderType) -> str:
     return str(getattr(provider, "__name__", type(provider).__name__))
 
 
-def is_emulated(provider: ProviderType) -> bool:
-    """Whether ``provider`` is currently served by ``fastg4f.emulators.offline()``.
+EmulationCheck = Callable[[ProviderType], bool]
+"""Tells whether a provider is currently served by a local emulator."""
 
-    Asks ``fastg4f.emulators.is_emulated(provider)`` (else: ``is_offline()`` and the name is one of
-    ``PROVIDER_NAMES``), only if that module is already imported: an ``offline()`` block imports
-    it, so without it nothing can be emulated and nothing is imported here.
+_emulation_checks: list[EmulationCheck] = []
+
+
+def register_emulation(check: EmulationCheck) -> None:
+    """Registers ``check``: a provider it accepts counts as working (see :func:`is_working`).
+
+    ``fastg4f.emulators`` registers its ``is_emulated`` when it is imported, so the providers an
+    ``offline()`` block serves are routed to. Registering the same function twice has no effect.
     """
-    module = sys.modules.get("fastg4f.emulators")
-    if module is None:
-        return False
-    hook = getattr(module, "is_emulated", None)
-    if callable(hook):
-        return bool(hook(provider))
-    offline = getattr(module, "is_offline", None)
-    names = getattr(module, "PROVIDER_NAMES", ())
-    return (
-        callable(offline)
-        and isinstance(provider, type)
-        and provider.__name__ in names
-        and bool(offline())
-    )
+    if check not in _emulation_checks:
+        _emulation_checks.append(check)
+
+
+def is_emulated(provider: ProviderType) -> bool:
+    """Whether a registered emulation check (:func:`register_emulation`) accepts ``provider``."""
+    return any(check(provider) for check in list(_emulation_checks))
 
 
 def is_working(provider: ProviderType) -> bool:
@@ -88,12 +90,18 @@ def is_working(provider: ProviderType) -> bool:
     return bool(getattr(provider, "working", False)) or is_emulated(provider)
 
 
-def _is_output(chunk: Any) -> bool:
-    # Empty strings and exception objects are not an answer (as g4f's concat_chunks).
+def is_output(chunk: Any) -> bool:
+    """Whether a provider's chunk is passed on: text or a response object.
+
+    ``None``, empty strings and exception objects are dropped (as g4f's ``concat_chunks``).
+    Response objects that add no text (:class:`~fastg4f.providers.response.FinishReason`,
+    ``Usage`` ...) are passed on but do not count as the provider's answer (see
+    :func:`~fastg4f.providers.response.is_content`).
+    """
     return chunk is not None and chunk != "" and not isinstance(chunk, BaseException)
 
 
-def _open_stream(
+def open_stream(
     candidate: Candidate, messages: Messages, stream: bool, kwargs: dict[str, Any]
 ) -> AsyncResult:
     provider = candidate.provider
@@ -109,14 +117,16 @@ def _open_stream(
 
 if sys.version_info >= (3, 11):
 
-    async def _first_output(gen: AsyncIterator[Any], timeout: float | None) -> Any:
+    async def _first_output(gen: AsyncIterator[Any], timeout: float | None, held: list[Any]) -> Any:
         # Same task as the caller: the provider's generator is never resumed from another task.
         scope = asyncio.timeout(timeout)
         try:
             async with scope:
                 async for chunk in gen:
-                    if _is_output(chunk):
+                    if is_content(chunk):
                         return chunk
+                    if is_output(chunk):
+                        held.append(chunk)
         except TimeoutError:
             if scope.expired():
                 raise _RoutingTimeout from None
@@ -125,7 +135,7 @@ if sys.version_info >= (3, 11):
 
 else:  # pragma: no cover - exercised on Python 3.10 only
 
-    async def _first_output(gen: AsyncIterator[Any], timeout: float | None) -> Any:
+    async def _first_output(gen: AsyncIterator[Any], timeout: float | None, held: list[Any]) -> Any:
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         while True:
@@ -138,8 +148,10 @@ else:  # pragma: no cover - exercised on Python 3.10 only
                 if deadline is not None and loop.time() >= deadline:
                     raise _RoutingTimeout from None
                 raise  # the provider's own timeout
-            if _is_output(chunk):
+            if is_content(chunk):
                 return chunk
+            if is_output(chunk):
+                held.append(chunk)
 
 
 _NO_TEXT: Any = object()
@@ -200,10 +212,11 @@ async def failover(
         name = provider_name(candidate.provider)
         for attempt in range(attempts):
             label = name if attempts == 1 else f"{name} (attempt {attempt + 1})"
-            gen = _open_stream(candidate, messages, stream, kwargs)
+            gen = open_stream(candidate, messages, stream, kwargs)
+            held: list[Any] = []
             async with aclosing(gen):  # type: ignore[type-var]
                 try:
-                    first = await _first_output(gen, timeout)
+                    first = await _first_output(gen, timeout, held)
                 except _RoutingTimeout:
                     failures[label] = errors.TimeoutError(
                         f"no text within {timeout} s (the per-provider routing timeout)"
@@ -217,9 +230,11 @@ async def failover(
                     continue
                 if on_start is not None:
                     on_start(candidate)
+                for chunk in held:
+                    yield chunk
                 yield first
                 async for chunk in gen:
-                    if _is_output(chunk):
+                    if is_output(chunk):
                         yield chunk
                 return
     raise _all_failed(failures)
@@ -247,7 +262,7 @@ class IterListProvider(BaseRetryProvider):
 
     def __init__(
         self,
-        providers: Sequence[ProviderType],
+        providers: Sequence[ProviderType] = (),
         shuffle: bool = True,
         *,
         ignore_working: bool = False,

@@ -22,6 +22,7 @@ from fastg4f.client.service import (
 )
 from fastg4f.errors import (
     ModelNotFoundError,
+    NoProviderError,
     ProviderNotFoundError,
     ProviderNotWorkingError,
     RetryProviderError,
@@ -80,12 +81,12 @@ def test_chat_completion_not_working_and_stream_checks() -> None:
 
 def test_provider_names_resolve_against_the_given_providers() -> None:
     a, b = make_provider("Alpha"), make_provider("Beta")
-    assert convert_to_provider("Alpha", [a, b]) is a
-    assert convert_to_provider("beta", [a, b]) is b
-    pair = convert_to_provider("Beta, Alpha", [a, b])
+    assert convert_to_provider("Alpha", providers=[a, b]) is a
+    assert convert_to_provider("beta", providers=[a, b]) is b
+    pair = convert_to_provider("Beta, Alpha", providers=[a, b])
     assert isinstance(pair, IterListProvider) and pair.providers == [b, a]
     with pytest.raises(ProviderNotFoundError, match="Known providers: Alpha, Beta"):
-        convert_to_provider("Gamma", [a, b])
+        convert_to_provider("Gamma", providers=[a, b])
     with pytest.raises(ProviderNotFoundError, match=r"'Gamma' not found\. Known providers: "):
         ChatCompletion.create("toy-1", MESSAGES, provider="Gamma")
 
@@ -132,7 +133,7 @@ def test_client_completion_shape() -> None:
     down = make_provider("Down", fail=Boom("down"))
     echo = make_provider("Echo")
     client = Client(table=ModelTable([down, echo]))
-    response = client.chat.completions.create("gpt-4o", MESSAGES)
+    response = client.chat.completions.create(MESSAGES, "gpt-4o")
     assert isinstance(response, ChatCompletionObject)
     assert response.choices[0].message.content == answer_text("Echo", "gpt-4o", MESSAGES)
     assert response.choices[0].message.role == "assistant"
@@ -151,29 +152,29 @@ def test_client_completion_shape() -> None:
 def test_client_stream_chunks() -> None:
     echo = make_provider("Echo")
     client = Client(table=ModelTable([echo]))
-    chunks = list(client.chat.completions.create("gpt-4o", MESSAGES, stream=True))
+    chunks = list(client.chat.completions.create(MESSAGES, "gpt-4o", stream=True))
     words = answer_words("Echo", "gpt-4o", MESSAGES)
     assert [c.choices[0].delta.content for c in chunks] == [*words, None]
     assert [c.choices[0].delta.role for c in chunks] == ["assistant"] + [None] * len(words)
     assert [c.choices[0].finish_reason for c in chunks] == [None] * len(words) + ["stop"]
     assert len({c.id for c in chunks}) == 1
     assert all(c.object == "chat.completion.chunk" and c.provider == "Echo" for c in chunks)
-    streamed = list(client.chat.completions.stream("gpt-4o", MESSAGES))
+    streamed = list(client.chat.completions.stream(MESSAGES, "gpt-4o"))
     assert streamed[0].choices[0].delta.content == words[0]
 
 
 def test_client_default_provider_and_override() -> None:
     a, b = make_provider("A"), make_provider("B", base=ToySync)
     client = Client(provider=a)
-    assert client.chat.completions.create("toy-1", MESSAGES).provider == "A"
-    response = client.chat.completions.create("toy-1", MESSAGES, provider=b)
+    assert client.chat.completions.create(MESSAGES, "toy-1").provider == "A"
+    response = client.chat.completions.create(MESSAGES, "toy-1", provider=b)
     assert response.provider == "B"
     assert response.choices[0].message.content == answer_text("B", "toy-1", MESSAGES)
 
 
 def test_client_non_streaming_provider_streams_one_chunk() -> None:
     whole = make_provider("Whole", base=ToyWhole)
-    chunks = list(Client(provider=whole).chat.completions.create("toy-1", MESSAGES, stream=True))
+    chunks = list(Client(provider=whole).chat.completions.create(MESSAGES, "toy-1", stream=True))
     assert [c.choices[0].delta.content for c in chunks] == [
         answer_text("Whole", "toy-1", MESSAGES),
         None,
@@ -183,17 +184,19 @@ def test_client_non_streaming_provider_streams_one_chunk() -> None:
 def test_client_errors_at_the_call() -> None:
     client = Client(table=ModelTable([make_provider("Echo")]))
     with pytest.raises(ModelNotFoundError):
-        client.chat.completions.create("gpt-5", MESSAGES, stream=True)
-    with pytest.raises(ProviderNotWorkingError):
-        client.chat.completions.create("toy-1", MESSAGES, provider=make_provider("X", working=0))
+        client.chat.completions.create(MESSAGES, "gpt-5", stream=True)
     with pytest.raises(TypeError, match="messages must be a list"):
-        client.chat.completions.create("toy-1", "hello")  # type: ignore[arg-type]
+        client.chat.completions.create({"role": "user"}, "toy-1")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_tokens"):
+        client.chat.completions.create(MESSAGES, "toy-1", max_tokens=-1)
+    with pytest.raises(ValueError, match="raw=True"):
+        client.chat.completions.create(MESSAGES, "toy-1", raw=True)
 
 
 def test_client_stop_and_kwargs_reach_the_provider() -> None:
     echo = make_provider("Echo")
     client = Client(provider=echo, proxy="http://127.0.0.1:9", timeout=30)
-    response = client.chat.completions.create("toy-1", MESSAGES, stop=["says"], temperature=0.2)
+    response = client.chat.completions.create(MESSAGES, "toy-1", stop=["says"], temperature=0.2)
     assert response.choices[0].message.content == "Echo[toy-1] "
     kwargs = echo.probe.calls[-1][1]
     assert kwargs["proxy"] == "http://127.0.0.1:9"
@@ -205,7 +208,7 @@ def test_routed_client_passes_timeout_to_providers() -> None:
     down = make_provider("Down", fail=Boom("down"))
     echo = make_provider("Echo")
     client = Client(table=ModelTable([down, echo]), timeout=9)
-    response = client.chat.completions.create("gpt-4o", MESSAGES, proxy="http://127.0.0.1:9")
+    response = client.chat.completions.create(MESSAGES, "gpt-4o", proxy="http://127.0.0.1:9")
     assert response.provider == "Echo"
     assert echo.probe.calls[0][1]["timeout"] == 9
     assert echo.probe.calls[0][1]["proxy"] == "http://127.0.0.1:9"
@@ -228,8 +231,8 @@ def test_client_models_list() -> None:
 async def test_sync_client_inside_a_running_loop() -> None:
     echo = make_provider("Echo")
     client = Client(provider=echo)
-    assert client.chat.completions.create("toy-1", MESSAGES).choices[0].message.content
-    assert len(list(client.chat.completions.create("toy-1", MESSAGES, stream=True))) > 2
+    assert client.chat.completions.create(MESSAGES, "toy-1").choices[0].message.content
+    assert len(list(client.chat.completions.create(MESSAGES, "toy-1", stream=True))) > 2
 
 
 # ---------------------------------------------------------------- AsyncClient
@@ -237,7 +240,7 @@ async def test_sync_client_inside_a_running_loop() -> None:
 
 async def test_async_client_completion() -> None:
     client = AsyncClient(provider=make_provider("Echo", base=ToySync))
-    response = await client.chat.completions.create("toy-1", MESSAGES)
+    response = await client.chat.completions.create(MESSAGES, "toy-1")
     assert response.choices[0].message.content == answer_text("Echo", "toy-1", MESSAGES)
     assert [m.id for m in await AsyncClient(table=ModelTable([])).models.list()] == []
 
@@ -245,22 +248,22 @@ async def test_async_client_completion() -> None:
 async def test_async_client_stream_openai_and_g4f_styles() -> None:
     client = AsyncClient(provider=make_provider("Echo"))
     words = answer_words("Echo", "toy-1", MESSAGES)
-    stream = await client.chat.completions.create("toy-1", MESSAGES, stream=True)
+    stream = await client.chat.completions.create(MESSAGES, "toy-1", stream=True)
     assert isinstance(stream, AsyncChatCompletionResponse)
     assert [c.choices[0].delta.content async for c in stream] == [*words, None]
-    direct = client.chat.completions.create("toy-1", MESSAGES, stream=True)
+    direct = client.chat.completions.create(MESSAGES, "toy-1", stream=True)
     assert [c.choices[0].delta.content async for c in direct] == [*words, None]
-    g4f_stream = client.chat.completions.stream("toy-1", MESSAGES)
+    g4f_stream = client.chat.completions.stream(MESSAGES, "toy-1")
     assert [c.choices[0].delta.content async for c in g4f_stream] == [*words, None]
     with pytest.raises(TypeError, match="not a stream"):
-        async for _ in client.chat.completions.create("toy-1", MESSAGES):
+        async for _ in client.chat.completions.create(MESSAGES, "toy-1"):
             pass
 
 
 async def test_async_client_aclose_closes_the_provider() -> None:
     forever = make_provider("Forever", forever=True, delay=0.01)
     client = AsyncClient(provider=forever)
-    async with await client.chat.completions.create("toy-1", MESSAGES, stream=True) as stream:
+    async with await client.chat.completions.create(MESSAGES, "toy-1", stream=True) as stream:
         async for chunk in stream:
             assert chunk.choices[0].delta.content
             break
@@ -269,7 +272,7 @@ async def test_async_client_aclose_closes_the_provider() -> None:
 
 def test_unawaited_response_runs_nothing() -> None:
     echo = make_provider("Echo")
-    AsyncClient(provider=echo).chat.completions.create("toy-1", MESSAGES)
+    AsyncClient(provider=echo).chat.completions.create(MESSAGES, "toy-1")
     assert echo.probe.calls == []
 
 
@@ -304,3 +307,46 @@ def test_apply_stop_rejects_empty_stop() -> None:
 
     with pytest.raises(ValueError, match="must not be empty"):
         run_sync(run())
+
+
+def test_explicit_providers_run_whatever_their_working_flag() -> None:
+    retired = make_provider("Retired", working=False)
+    other = make_provider("Other", working=False)
+    table = ModelTable([retired])
+    client = Client(table=table)
+    # Routing by model skips them (and says what to pass)...
+    with pytest.raises(NoProviderError, match="ignore_working=True"):
+        client.chat.completions.create(MESSAGES, "toy-1")
+    # ...an explicit provider, a retry provider of them, or a name, runs.
+    for provider in (retired, IterListProvider([other, retired], shuffle=False), "Retired"):
+        response = client.chat.completions.create(MESSAGES, "toy-1", provider=provider)
+        assert response.choices[0].message.content.startswith(("Retired", "Other"))
+    assert Client(provider=retired, table=table).chat.completions.create(MESSAGES).choices
+    # The legacy API keeps g4f's check.
+    with pytest.raises(ProviderNotWorkingError, match="ignore_working=True"):
+        fastg4f.ChatCompletion.create("toy-1", MESSAGES, provider=retired)
+
+
+async def test_async_client_max_tokens_and_a_string_message() -> None:
+    echo = make_provider("Echo")
+    client = AsyncClient(provider=echo)
+    response = await client.chat.completions.create("hi there", "toy-1", max_tokens=2)
+    assert response.choices[0].message.content == "Echo[toy-1] says: "
+    assert response.choices[0].finish_reason == "length"
+    assert echo.probe.calls[-1][1]["max_tokens"] == 2  # also passed to the provider
+
+
+def test_a_provider_name_as_the_model_asks_for_its_default_model() -> None:
+    alpha = make_provider("Alpha", default_model="toy-1")
+    table = ModelTable([alpha])
+    assert get_model_and_provider("Alpha", None, False, table=table) == ("toy-1", alpha)
+    response = Client(table=table).chat.completions.create(MESSAGES, "Alpha")
+    assert response.choices[0].message.content == answer_text("Alpha", "toy-1", MESSAGES)
+
+
+def test_ignore_working_false_also_checks_an_explicit_provider() -> None:
+    retired = make_provider("Retired", working=False)
+    with pytest.raises(ProviderNotWorkingError, match="ignore_working=True"):
+        Client(provider=retired, ignore_working=False).chat.completions.create(MESSAGES)
+    with pytest.raises(ProviderNotWorkingError):
+        Client().chat.completions.create(MESSAGES, provider=retired, ignore_working=False)

@@ -28,8 +28,8 @@ def answer(provider: str, messages: Sequence[Mapping[str, Any]]) -> str:
 
 def test_every_program_is_run_by_a_test() -> None:
     tested = {
-        "chat_completion", "client_async", "client_sync", "cookies", "debug_flags", "errors",
-        "inside_loop", "models", "proof_of_work", "provider_styles", "requests_status",
+        "chat_completion", "client_async", "client_sync", "cookies", "debug_flags", "dropin",
+        "errors", "inside_loop", "models", "proof_of_work", "provider_styles", "requests_status",
         "retry_provider",
     }  # fmt: skip
     assert {path.stem for path in PROGRAMS.glob("*.py")} == tested
@@ -188,3 +188,42 @@ def test_debug_flags() -> None:
         assert fastg4f.debug.logging is True
     finally:
         fastg4f.debug.logging = False
+
+
+def test_client_runs_an_explicit_provider_marked_not_working() -> None:
+    results = load_program("dropin")["explicit_provider"]()
+    assert results["client"] == results["per_call"] == "One two three four"
+    # The provider's Usage and FinishReason are the completion's (JsonConversation adds no text).
+    assert (results["usage"], results["finish"]) == (7, "stop")
+    # Only the legacy API checks the flag, and says how to pass it.
+    assert "Parts is not working" in results["legacy"]
+    assert "ignore_working=True" in results["legacy"]
+    assert results["legacy_ignored"] == "One two three four"
+
+
+def test_max_tokens_cuts_after_that_many_chunks() -> None:
+    results = load_program("dropin")["max_tokens"]()
+    assert results["cut"] == ("One two ", "length")
+    assert results["stream"] == [
+        ("One ", None),
+        ("two ", None),
+        ("three ", None),
+        (None, "length"),
+    ]
+    assert results["whole"] == ("One two three four", "stop")
+    assert results["async_cut"] == ("One ", "length")
+    assert results["async_stream"] == [("One ", None), ("two ", None), (None, "length")]
+
+
+def test_response_objects_of_a_custom_provider() -> None:
+    content, finish = load_program("dropin")["response_objects"]()
+    assert (content, finish) == ("answer", "content_filter")  # reasoning is not answer text
+
+
+def test_models_users_register_route_to_their_best_provider() -> None:
+    # The legacy API joins reasoning into the answer, the client does not (both as g4f).
+    assert load_program("dropin")["registered_model"]() == ("hmm answer", "answer")
+
+
+def test_top_level_names() -> None:
+    assert load_program("dropin")["top_level"]() is True

@@ -84,6 +84,33 @@ def test_missing_cookies_explain_what_to_do(urls: OfflineUrls, cookies_dir: Path
     assert "cookies=" in str(info.value)
 
 
+@pytest.mark.parametrize("source", ["set_cookies", "file"])
+def test_cookies_under_the_site_domain_are_found_for_a_mirror(
+    emu: Emulators, urls: OfflineUrls, cookies_dir: Path, source: str
+) -> None:
+    # g4f users store Aichat's cookies under chat-gpt.org; url points at a local server here.
+    emu.configure("Aichat", required_cookie="sid")
+    set_cookies(urlsplit(urls["Aichat"]).hostname or "", None)
+    if source == "file":
+        (cookies_dir / "chat-gpt.org.json").write_text(json.dumps({"sid": "site"}))
+    else:
+        set_cookies("chat-gpt.org", {"sid": "site"})
+    try:
+        assert call(Aichat, "async", MESSAGES) == [expected(MESSAGES)]
+        # The host of url comes first: its cookies win over the site domain's.
+        set_cookies(urlsplit(urls["Aichat"]).hostname or "", {"other": "1"})
+        with pytest.raises(CloudflareError):
+            call(Aichat, "async", MESSAGES)
+    finally:
+        set_cookies("chat-gpt.org", None)
+
+
+def test_missing_cookies_name_both_domains(urls: OfflineUrls, cookies_dir: Path) -> None:
+    set_cookies(urlsplit(urls["Aichat"]).hostname or "", None)
+    with pytest.raises(MissingCookiesError, match=r"127\.0\.0\.1 or chat-gpt\.org"):
+        call(Aichat, "async", MESSAGES)
+
+
 def test_temperature_and_top_p(emu: Emulators, urls: OfflineUrls) -> None:
     answer = call(Aichat, "async", MESSAGES, cookies=COOKIES, temperature=1.5, top_p=0.2)
     assert answer == [expected(MESSAGES)]

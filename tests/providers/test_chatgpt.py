@@ -91,6 +91,15 @@ def test_models_and_aliases(urls: OfflineUrls) -> None:
     assert ChatGpt.last_model == "chatgpt-4o-latest"
     call(ChatGpt, "async", MESSAGES, model="", pause=0)
     assert ChatGpt.last_model == "auto"
+    # An unknown name runs with the default model (the one rule of every provider).
+    call(ChatGpt, "async", MESSAGES, model="gpt-9", pause=0)
+    assert ChatGpt.last_model == "auto"
+
+
+def test_alias_to_an_unlisted_model_is_not_available(
+    urls: OfflineUrls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ChatGpt, "model_aliases", {"gpt-9": "gpt-9-unlisted"})
     for style in STYLES:
         with pytest.raises(ValueError, match="Model 'gpt-9' is not available") as info:
             call(ChatGpt, style, MESSAGES, model="gpt-9", pause=0)

@@ -232,6 +232,22 @@ def test_faults(emu: Emulators, provider: Any, fault: str, error: type[Exception
     assert provider.__name__ in str(info.value)
     if provider is ChatGptEs and fault in ("rate_limit", "unusual_activity", "cloudflare"):
         assert isinstance(info.value, ValueError)
+    if provider is ChatGptEs and fault == "malformed":  # an unexpected response format
+        assert isinstance(info.value, ValueError)
+        assert "Unexpected response format" in str(info.value)
+
+
+@pytest.mark.parametrize("provider", [ChatGptt, ChatGptEs], ids=lambda p: p.__name__)
+def test_positional_proxy_is_the_proxy(
+    urls: OfflineUrls, forward_proxy: ForwardProxy, provider: Any
+) -> None:
+    # The documented order create_async_generator(model, messages, proxy=None, **kwargs).
+    async def run() -> list[str]:
+        gen = provider.create_async_generator("", MESSAGES, forward_proxy.base)
+        return [chunk async for chunk in gen]
+
+    assert asyncio.run(run()) == [expected(provider, MESSAGES)]
+    assert [m for m, _, _ in forward_proxy.requests] == ["GET", "POST"]
 
 
 @pytest.mark.parametrize("provider", WORDPRESS, ids=lambda p: p.__name__)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import fastg4f.emulators
-from fastg4f import models
+from fastg4f import models, routing
 from fastg4f.errors import (
     ModelNotFoundError,
     NoProviderError,
@@ -22,7 +22,14 @@ from fastg4f.errors import (
 )
 from fastg4f.models import ModelTable, ModelUtils, TableProvider, served_models
 from fastg4f.providers.asyncio import run_sync
-from fastg4f.routing import Candidate, IterListProvider, RetryProvider, failover, is_working
+from fastg4f.routing import (
+    Candidate,
+    IterListProvider,
+    RetryProvider,
+    failover,
+    is_working,
+    register_emulation,
+)
 from tests.toy_providers import ToySync, ToyWhole, answer_text, answer_words, make_provider
 
 MESSAGES = [{"role": "user", "content": "grüß dich"}]
@@ -116,15 +123,13 @@ def test_emulated_providers_count_as_working(monkeypatch: pytest.MonkeyPatch) ->
     chatgpt = make_provider("ChatGpt", working=False)
     other = make_provider("NotEmulated", working=False)
     assert not is_working(chatgpt) and not is_working(other)
-    # The emulators' own answer, when they have an is_emulated hook.
-    monkeypatch.setattr(fastg4f.emulators, "is_emulated", lambda p: p is chatgpt, raising=False)
+    # A registered emulation check makes the providers it accepts count as working.
+    monkeypatch.setattr(routing, "_emulation_checks", list(routing._emulation_checks))
+    register_emulation(lambda p: p is chatgpt)
     assert is_working(chatgpt) and not is_working(other)
-    # Without it: is_offline() and the emulated provider names.
-    monkeypatch.delattr(fastg4f.emulators, "is_emulated", raising=False)
-    monkeypatch.setattr(fastg4f.emulators, "is_offline", lambda: True, raising=False)
-    assert is_working(chatgpt) and not is_working(other)
-    monkeypatch.setattr(fastg4f.emulators, "is_offline", lambda: False, raising=False)
-    assert not is_working(chatgpt)
+    # The emulators register theirs on import; outside an offline() block it accepts nothing.
+    assert fastg4f.emulators.is_emulated in routing._emulation_checks
+    assert not fastg4f.emulators.is_emulated(other)
 
 
 def test_provider_kwargs_pass_through_unchanged() -> None:

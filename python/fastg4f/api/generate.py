@@ -17,7 +17,13 @@ from starlette.types import Message, Receive, Scope, Send
 
 from fastg4f.api.errors import APIError, unsupported
 from fastg4f.api.schemas import parse_json, validate
-from fastg4f.client.service import apply_stop, convert_to_provider, stream_text
+from fastg4f.client.service import (
+    AnswerInfo,
+    apply_stop,
+    convert_to_provider,
+    limit_chunks,
+    stream_text,
+)
 from fastg4f.client.stubs import Usage, stop_list
 from fastg4f.models import ModelTable
 from fastg4f.providers.types import ProviderType
@@ -95,7 +101,7 @@ def resolve_providers(spec: str, settings: Settings) -> ProviderType:
     known = settings.table.providers
     chosen: list[ProviderType] = []
     for name in names.values():
-        provider = convert_to_provider(name, known)
+        provider = convert_to_provider(name, providers=known)
         if provider not in chosen:
             chosen.append(provider)
     if not chosen:
@@ -119,7 +125,7 @@ class Generation:
     stop: str | list[str] | None = None
     options: dict[str, Any] = field(default_factory=dict)
     answered: list[Candidate] = field(default_factory=list)
-    finish_reason: str = "stop"
+    info: AnswerInfo = field(default_factory=AnswerInfo)
     text: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -139,9 +145,14 @@ class Generation:
     def model_label(self) -> str:
         return self.model or (self.answered[0].model if self.answered else "")
 
+    @property
+    def finish_reason(self) -> str:
+        """The provider's finish reason, ``"length"`` when ``max_tokens`` cut, else ``"stop"``."""
+        return self.info.finish_reason or "stop"
+
     def usage(self) -> Usage:
-        """The estimated usage of the prompt and the text produced so far."""
-        return Usage.of_messages(self.messages, "".join(self.text))
+        """The provider's usage if it reported one, else the estimate of the text so far."""
+        return self.info.usage_of(self.messages, "".join(self.text))
 
     def deltas(self) -> AsyncIterator[str]:
         """The answer's deltas (each is also kept in ``text``)."""
@@ -154,26 +165,15 @@ class Generation:
             ignore_working=self.settings.ignore_working,
             route_timeout=self.settings.route_timeout,
             on_start=self.answered.append,
+            info=self.info,
             max_tokens=self.max_tokens,
             **self.options,
         )
         if self.max_tokens is not None:
-            deltas = self._limited(deltas, self.max_tokens)
+            deltas = limit_chunks(deltas, self.max_tokens, self.info)
         if self.stops:
             deltas = apply_stop(deltas, self.stops)
         return self._kept(deltas)
-
-    async def _limited(self, deltas: AsyncIterator[str], limit: int) -> AsyncIterator[str]:
-        count = 0
-        try:
-            async for delta in deltas:
-                yield delta
-                count += 1
-                if count >= limit:
-                    self.finish_reason = "length"
-                    return
-        finally:
-            await aclose(deltas)
 
     async def _kept(self, deltas: AsyncIterator[str]) -> AsyncIterator[str]:
         try:

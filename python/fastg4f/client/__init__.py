@@ -17,9 +17,15 @@ import time
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
 from contextlib import aclosing
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from fastg4f.client.service import apply_stop, get_model_and_provider, stream_text
+from fastg4f.client.service import (
+    AnswerInfo,
+    apply_stop,
+    get_model_and_provider,
+    limit_chunks,
+    stream_text,
+)
 from fastg4f.client.stubs import (
     ChatCompletion,
     ChatCompletionChoice,
@@ -62,6 +68,32 @@ __all__ = [
 ]
 
 
+def _call_kwargs(
+    proxy: str | None,
+    image: Any,
+    image_name: str | None,
+    response_format: dict[str, Any] | None,
+    raw: bool,
+    kwargs: dict[str, Any],
+) -> dict[str, Any]:
+    """The provider keyword arguments of one ``create`` call (g4f's named parameters folded in)."""
+    if raw:
+        raise ValueError(
+            "raw=True (the provider's raw events) is not reproduced by fastg4f; "
+            "use stream=True for the answer as it arrives"
+        )
+    named = {
+        "proxy": proxy,
+        "image": image,
+        "image_name": image_name,
+        "response_format": response_format,
+    }
+    return {**kwargs, **{k: v for k, v in named.items() if v is not None}}
+
+
+_Result = TypeVar("_Result")
+
+
 class _Job:
     """One chat completion request, resolved; produces chunks or a whole completion."""
 
@@ -69,20 +101,31 @@ class _Job:
         self,
         client: _BaseClient,
         model: str | Model | None,
-        messages: Messages,
+        messages: Messages | str,
         *,
         stream: bool,
         provider: ProviderType | str | None,
         timeout: float | None,
         stop: str | Sequence[str] | None,
+        max_tokens: int | None,
         ignore_working: bool | None,
         ignore_stream: bool,
         kwargs: dict[str, Any],
     ) -> None:
+        if isinstance(messages, str):
+            messages = [{"role": "user", "content": messages}]
         if not isinstance(messages, list):
             raise TypeError(f"messages must be a list of message dicts, got {type(messages)!r}")
-        self.ignore_working = client.ignore_working if ignore_working is None else ignore_working
+        if max_tokens is not None and (
+            isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 0
+        ):
+            raise ValueError(f"max_tokens must be an integer >= 0, got {max_tokens!r}")
         chosen = provider if provider is not None else client.provider
+        # An explicit provider runs whatever its ``working`` flag (as g4f's client) unless the
+        # caller set ``ignore_working=False``; routing by model skips providers not working
+        # unless ``ignore_working=True``.
+        setting = client.ignore_working if ignore_working is None else ignore_working
+        self.ignore_working = (chosen is not None) if setting is None else setting
         # Resolved now, so a bad model or provider fails at the call, not at the first chunk.
         self.model, self.provider = get_model_and_provider(
             model,
@@ -98,7 +141,11 @@ class _Job:
         self.stream = stream
         self.timeout = timeout if timeout is not None else client.timeout
         self.stop = stop_list(stop)
+        self.max_tokens = max_tokens
+        self.info = AnswerInfo()
         self.kwargs = {**client.kwargs, **kwargs}
+        if max_tokens is not None:
+            self.kwargs["max_tokens"] = max_tokens
         if self.timeout is not None:
             self.kwargs.setdefault("timeout", self.timeout)
         self.answered_by: Candidate | None = None
@@ -126,9 +173,21 @@ class _Job:
             table=self.table,
             ignore_working=self.ignore_working,
             on_start=self._started,
+            info=self.info,
             **self.kwargs,
         )
+        if self.max_tokens is not None:
+            deltas = limit_chunks(deltas, self.max_tokens, self.info)
         return apply_stop(deltas, self.stop) if self.stop else deltas
+
+    @property
+    def finish_reason(self) -> str:
+        """The provider's finish reason, ``"length"`` when ``max_tokens`` cut, else ``"stop"``."""
+        return self.info.finish_reason or "stop"
+
+    def usage(self, text: str) -> Usage:
+        """The provider's usage if it reported one, else an estimate."""
+        return self.info.usage_of(self.messages, text)
 
     async def chunks(self) -> AsyncIterator[ChatCompletionChunk]:
         created = int(time.time())
@@ -151,19 +210,19 @@ class _Job:
             provider=self.provider_label,
             created=created,
             role="assistant" if first else None,
-            finish_reason="stop",
+            finish_reason=self.finish_reason,
         )
 
     async def complete(self) -> ChatCompletion:
         async with aclosing(self.deltas()) as deltas:  # type: ignore[type-var]
             text = "".join([delta async for delta in deltas])
-        usage = Usage.of_messages(self.messages, text)
         return ChatCompletion.build(
             text,
             model=self.model_label,
             provider=self.provider_label,
-            usage=usage,
+            usage=self.usage(text),
             completion_id=self.id,
+            finish_reason=self.finish_reason,
         )
 
 
@@ -171,15 +230,18 @@ class _BaseClient:
     def __init__(
         self,
         provider: ProviderType | str | None = None,
+        media_provider: ProviderType | str | None = None,
+        *,
         api_key: str | None = None,
         proxies: Mapping[str, str] | str | None = None,
         proxy: str | None = None,
         timeout: float | None = None,
-        ignore_working: bool = False,
+        ignore_working: bool | None = None,
         table: ModelTable | None = None,
         **kwargs: Any,
     ) -> None:
         self.provider = provider
+        self.media_provider = media_provider
         self.api_key = api_key
         if proxy is None and proxies is not None:
             proxy = (
@@ -196,15 +258,20 @@ class _BaseClient:
             self.kwargs["api_key"] = api_key
         if proxy is not None:
             self.kwargs["proxy"] = proxy
+        self._attach()
+
+    def _attach(self) -> None:
+        """Creates ``chat`` and ``models`` (each client kind its own)."""
 
     def _job(
         self,
         model: str | Model | None,
-        messages: Messages,
+        messages: Messages | str,
         stream: bool,
         provider: ProviderType | str | None,
         timeout: float | None,
         stop: str | Sequence[str] | None,
+        max_tokens: int | None,
         ignore_working: bool | None,
         ignore_stream: bool,
         kwargs: dict[str, Any],
@@ -217,66 +284,112 @@ class _BaseClient:
             provider=provider,
             timeout=timeout,
             stop=stop,
+            max_tokens=max_tokens,
             ignore_working=ignore_working,
             ignore_stream=ignore_stream,
             kwargs={k: v for k, v in kwargs.items() if v is not None},
         )
 
     def _model_list(self) -> ModelList:
-        return ModelList.of(routable_models(self.table, self.ignore_working))
+        return ModelList.of(routable_models(self.table, bool(self.ignore_working)))
 
 
-class Completions:
-    """``client.chat.completions`` of the sync :class:`Client`."""
+class _Completions(Generic[_Result]):
+    """``client.chat.completions``: g4f's ``create`` signature, once for both clients."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: _BaseClient) -> None:
         self._client = client
 
     def create(
         self,
-        model: str | Model | None,
-        messages: Messages,
-        stream: bool = False,
+        messages: Messages | str,
+        model: str | Model | None = "",
         provider: ProviderType | str | None = None,
-        timeout: float | None = None,
+        stream: bool = False,
+        proxy: str | None = None,
+        image: Any = None,
+        image_name: str | None = None,
+        response_format: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
         stop: str | Sequence[str] | None = None,
+        ignore_stream: bool = False,
+        raw: bool = False,
+        *,
+        timeout: float | None = None,
         ignore_working: bool | None = None,
-        ignore_stream: bool = True,
         **kwargs: Any,
-    ) -> ChatCompletion | Iterator[ChatCompletionChunk]:
-        """A :class:`ChatCompletion`, or an iterator of :class:`ChatCompletionChunk` if ``stream``.
+    ) -> _Result:
+        """A :class:`ChatCompletion`, or an iterator of :class:`ChatCompletionChunk` if ``stream``
+        (:class:`AsyncClient`: an :class:`AsyncChatCompletionResponse` to await or iterate).
+
+        The positional order is g4f's (``create(messages, model, provider, stream, ...)``); the
+        OpenAI SDK's keyword calls (``create(model=..., messages=...)``) work the same.
 
         Args:
+            messages: The conversation (``[{"role": ..., "content": ...}, ...]``); a string is
+                one user message.
             model: Model name or :class:`~fastg4f.models.Model` (``None``/``""``: default).
-            messages: The conversation (``[{"role": ..., "content": ...}, ...]``).
-            stream: Yield chunks as the answer arrives (the role in the first chunk's delta,
-                ``finish_reason="stop"`` in the last one). A provider that cannot stream gives
-                its answer as one chunk.
             provider: Provider class, name or retry provider; overrides the client's default.
+                An explicit provider runs even when it is marked ``working = False``.
+            stream: Yield chunks as the answer arrives (the role in the first chunk's delta,
+                the finish reason in the last one). A provider that cannot stream gives its
+                answer as one chunk.
+            proxy: Proxy URL for this request (default: the client's).
+            image: Passed to the provider as ``image`` (none of fastg4f's providers reads it).
+            image_name: Passed to the provider as ``image_name``.
+            response_format: Passed to the provider (fastg4f does not post-process JSON).
+            max_tokens: Passed to the provider, and the answer ends after that many text
+                chunks from the provider (g4f's rule; at least one), with
+                ``finish_reason="length"``. ``None``: no limit.
+            stop: A string or any number of strings; the answer is cut before the first one.
+            ignore_stream: Accepted for g4f compatibility (the client always allows it).
+            raw: g4f's raw provider events; not reproduced, only ``False`` is accepted.
             timeout: Passed to the provider as its ``timeout``; when routing by model, also the
                 seconds each provider may take to produce its first text.
-            stop: A string or up to any number of strings; the answer is cut before the first one.
-            ignore_working: Allow providers marked ``working = False`` (default: the client's).
-            ignore_stream: Accepted for g4f compatibility (the client always allows it).
-            **kwargs: Passed to the provider (``proxy``, ``temperature``, ``max_tokens`` ...).
+            ignore_working: ``True``: also use providers marked ``working = False`` when routing
+                by model; ``False``: refuse an explicit provider that is not working too;
+                ``None`` (default: the client's setting, itself ``None`` by default): explicit
+                providers run, routing skips providers that are not working.
+            **kwargs: Passed to the provider (``temperature`` ...).
 
         Raises:
-            ModelNotFoundError, ProviderNotFoundError, ProviderNotWorkingError, NoProviderError,
-            RetryProviderError: As their names say (see :mod:`fastg4f.errors`).
+            ModelNotFoundError, ProviderNotFoundError, ValueError (``raw=True``, a negative
+                ``max_tokens``): At the call.
+            NoProviderError, RetryProviderError: As their names say (see :mod:`fastg4f.errors`);
+                with :class:`AsyncClient`, when awaited or iterated.
         """
         job = self._client._job(
-            model, messages, stream, provider, timeout, stop, ignore_working, True, kwargs
+            model,
+            messages,
+            stream,
+            provider,
+            timeout,
+            stop,
+            max_tokens,
+            ignore_working,
+            True,
+            _call_kwargs(proxy, image, image_name, response_format, raw, kwargs),
         )
-        if stream:
+        return self._result(job)
+
+    def _result(self, job: _Job) -> _Result:
+        raise NotImplementedError
+
+
+class Completions(_Completions[ChatCompletion | Iterator[ChatCompletionChunk]]):
+    """``client.chat.completions`` of the sync :class:`Client`."""
+
+    def _result(self, job: _Job) -> ChatCompletion | Iterator[ChatCompletionChunk]:
+        if job.stream:
             return to_sync_iter(job.chunks())
         return run_sync(job.complete())
 
     def stream(
-        self, model: str | Model | None, messages: Messages, **kwargs: Any
+        self, messages: Messages | str, model: str | Model | None = "", **kwargs: Any
     ) -> Iterator[ChatCompletionChunk]:
-        """``create(..., stream=True)`` (g4f's name)."""
+        """``create(messages, model, stream=True, ...)`` (g4f's name)."""
         kwargs.pop("stream", None)
-        result = self.create(model, messages, stream=True, **kwargs)
+        result = self.create(messages, model, stream=True, **kwargs)
         assert not isinstance(result, ChatCompletion)
         return result
 
@@ -304,18 +417,22 @@ class Client(_BaseClient):
 
     Args:
         provider: Default provider (class, name or retry provider) for every request; ``None``
-            routes by model through the model table.
+            routes by model through the model table. An explicit provider runs even when it is
+            marked ``working = False`` (as in g4f's client).
+        media_provider: g4f's image provider; kept as ``media_provider`` (fastg4f has no image
+            API).
         api_key: Passed to providers as ``api_key``.
         proxies: g4f style: ``{"all": url}`` / ``{"https": url}`` or a URL.
         proxy: Proxy URL passed to providers.
         timeout: Default ``timeout`` of a request (see ``chat.completions.create``).
-        ignore_working: Allow providers marked ``working = False``.
+        ignore_working: ``None`` (default): an explicit provider runs whatever its ``working``
+            flag, routing by model skips providers not working; ``True``: routing uses them
+            too; ``False``: an explicit provider that is not working is refused as well.
         table: Model table to route through (default: the registered providers').
         **kwargs: Passed to every provider call.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def _attach(self) -> None:
         self.chat = Chat(Completions(self))
         self.models = Models(self)
 
@@ -372,41 +489,20 @@ class AsyncChatCompletionResponse:
         await self.aclose()
 
 
-class AsyncCompletions:
-    """``client.chat.completions`` of :class:`AsyncClient`."""
+class AsyncCompletions(_Completions[AsyncChatCompletionResponse]):
+    """``client.chat.completions`` of :class:`AsyncClient`: ``create`` (same arguments as the
+    sync client's, in g4f's order) returns an :class:`AsyncChatCompletionResponse`."""
 
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    def create(
-        self,
-        model: str | Model | None,
-        messages: Messages,
-        stream: bool = False,
-        provider: ProviderType | str | None = None,
-        timeout: float | None = None,
-        stop: str | Sequence[str] | None = None,
-        ignore_working: bool | None = None,
-        ignore_stream: bool = True,
-        **kwargs: Any,
-    ) -> AsyncChatCompletionResponse:
-        """Like :meth:`Completions.create`; returns an :class:`AsyncChatCompletionResponse`.
-
-        Raises:
-            ModelNotFoundError, ProviderNotFoundError, ProviderNotWorkingError: At the call.
-            NoProviderError, RetryProviderError: When awaited or iterated.
-        """
-        job = self._client._job(
-            model, messages, stream, provider, timeout, stop, ignore_working, True, kwargs
-        )
+    def _result(self, job: _Job) -> AsyncChatCompletionResponse:
         return AsyncChatCompletionResponse(job)
 
     def stream(
-        self, model: str | Model | None, messages: Messages, **kwargs: Any
+        self, messages: Messages | str, model: str | Model | None = "", **kwargs: Any
     ) -> AsyncChatCompletionResponse:
-        """``create(..., stream=True)`` (g4f's name); iterate it with ``async for``."""
+        """``create(messages, model, stream=True, ...)`` (g4f's name); iterate it with
+        ``async for``."""
         kwargs.pop("stream", None)
-        return self.create(model, messages, stream=True, **kwargs)
+        return self.create(messages, model, stream=True, **kwargs)
 
 
 class AsyncModels:
@@ -423,7 +519,6 @@ class AsyncModels:
 class AsyncClient(_BaseClient):
     """Async OpenAI-style client (g4f's ``AsyncClient``); same arguments as :class:`Client`."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def _attach(self) -> None:
         self.chat = Chat(AsyncCompletions(self))
         self.models = AsyncModels(self)

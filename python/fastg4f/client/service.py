@@ -9,37 +9,43 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import aclosing
+from dataclasses import dataclass
 from typing import Any
 
+from fastg4f import debug
+from fastg4f.client.stubs import UsageModel
 from fastg4f.errors import (
     ProviderNotFoundError,
     ProviderNotWorkingError,
     StreamNotSupportedError,
 )
-from fastg4f.models import Model, ModelTable, TableProvider, default_table
+from fastg4f.models import Model, ModelTable, ModelUtils, TableProvider, default_table
 from fastg4f.providers.base_provider import concat_chunks
+from fastg4f.providers.response import FinishReason, Usage, is_content
 from fastg4f.providers.types import BaseProvider, BaseRetryProvider, ProviderType
 from fastg4f.routing import (
     Candidate,
     IterListProvider,
-    _is_output,
-    _open_stream,
+    is_output,
     is_working,
+    open_stream,
     provider_name,
 )
 from fastg4f.typing import AsyncResult, CreateResult, Messages
 
 __all__ = [
+    "AnswerInfo",
     "ChatCompletion",
     "apply_stop",
     "convert_to_provider",
     "get_model_and_provider",
+    "limit_chunks",
     "stream_text",
 ]
 
 
 def convert_to_provider(
-    provider: str, providers: Sequence[ProviderType] | None = None
+    provider: str, *, providers: Sequence[ProviderType] | None = None
 ) -> ProviderType:
     """The provider class named ``provider`` (g4f's ``convert_to_provider``).
 
@@ -53,7 +59,9 @@ def convert_to_provider(
     known = list(default_table.providers if providers is None else providers)
     names = [part for part in provider.replace(",", " ").split() if part]
     if len(names) > 1:
-        return IterListProvider([convert_to_provider(n, known) for n in names], shuffle=False)
+        return IterListProvider(
+            [convert_to_provider(n, providers=known) for n in names], shuffle=False
+        )
     wanted = names[0] if names else provider
     by_name = {provider_name(p): p for p in known}
     if wanted in by_name:
@@ -71,6 +79,8 @@ def get_model_and_provider(
     stream: bool = False,
     ignore_working: bool = False,
     ignore_stream: bool = False,
+    logging: bool = True,
+    has_images: bool = False,
     *,
     table: ModelTable | None = None,
     timeout: float | None = None,
@@ -78,13 +88,19 @@ def get_model_and_provider(
     """What to run for a request: the model name to pass and the provider (g4f's function).
 
     Args:
-        model: A model name, a :class:`Model`, or ``None``/``""`` for the default model.
+        model: A model name, a :class:`Model`, or ``None``/``""`` for the default model. Without
+            a provider, a name added to ``ModelUtils.convert`` routes to its ``best_provider``,
+            and a provider's class name asks that provider for its default model (as g4f).
         provider: A provider class, a retry provider, a provider name, or ``None`` to route by
             model through the model table.
         stream: Whether the caller wants a stream.
-        ignore_working: Allow providers marked ``working = False``.
+        ignore_working: Allow a provider class marked ``working = False`` (otherwise
+            ``ProviderNotWorkingError``; the client passes ``True`` for an explicit provider).
         ignore_stream: Allow ``stream=True`` with a provider that cannot stream (it then yields
             its whole answer at once).
+        logging: Log the choice with :func:`fastg4f.debug.log` (printed when
+            ``fastg4f.debug.logging`` is on).
+        has_images: Accepted for g4f compatibility (fastg4f has no vision routing).
         table: The model table (default: the registered providers').
         timeout: Per-provider routing timeout for model routing (seconds to the first text).
 
@@ -100,7 +116,15 @@ def get_model_and_provider(
     """
     table = default_table if table is None else table
     if isinstance(provider, str):
-        provider = convert_to_provider(provider, table.providers)
+        provider = convert_to_provider(provider, providers=table.providers)
+    if provider is None and isinstance(model, str):
+        model = ModelUtils.convert.added(model) or model
+        if isinstance(model, str) and model and model not in table:
+            # g4f's "provider as model": a provider's name asks for its default model.
+            by_name = {provider_name(p): p for p in table.providers}
+            if model in by_name:
+                provider = by_name[model]
+                model = getattr(provider, "default_model", None) or ""
     name = model.name if isinstance(model, Model) else (model or "")
     if provider is None:
         if isinstance(model, Model) and model.best_provider is not None:
@@ -128,6 +152,11 @@ def get_model_and_provider(
             )
     elif not isinstance(provider, BaseRetryProvider):
         raise TypeError(f"provider must be a provider class or name, got {provider!r}")
+    del has_images
+    if logging:
+        debug.log(
+            f"Using {provider_name(provider)} provider" + (f" and {name} model" if name else "")
+        )
     return name, provider
 
 
@@ -137,6 +166,40 @@ def _provider_kwargs(
     if isinstance(provider, BaseRetryProvider):
         return {**kwargs, "ignore_working": ignore_working}
     return kwargs
+
+
+@dataclass
+class AnswerInfo:
+    """What a provider said about its answer besides the text (filled while it streams).
+
+    Attributes:
+        finish_reason: The provider's :class:`~fastg4f.providers.response.FinishReason`, or
+            ``"length"`` when :func:`limit_chunks` cut the answer; ``None``: it just ended.
+        usage: The provider's :class:`~fastg4f.providers.response.Usage` (``None``: not
+            reported, estimate it).
+    """
+
+    finish_reason: str | None = None
+    usage: Usage | None = None
+
+    def note(self, chunk: Any) -> bool:
+        """Records ``chunk`` if it is a finish reason or a usage; whether it was one."""
+        if isinstance(chunk, FinishReason):
+            self.finish_reason = chunk.reason
+            return True
+        if isinstance(chunk, Usage):
+            self.usage = chunk
+            return True
+        return False
+
+    def usage_of(self, messages: Messages, completion: str) -> UsageModel:
+        """The answer's usage: the provider's counts if it reported them, else the estimate
+        (:meth:`fastg4f.client.stubs.Usage.of_messages`)."""
+        if self.usage is None:
+            return UsageModel.of_messages(messages, completion)
+        counts = self.usage.get_dict()
+        names = ("prompt_tokens", "completion_tokens", "total_tokens")
+        return UsageModel(**{name: int(counts.get(name) or 0) for name in names})
 
 
 async def stream_text(
@@ -149,12 +212,16 @@ async def stream_text(
     ignore_working: bool = False,
     route_timeout: float | None = None,
     on_start: Callable[[Candidate], None] | None = None,
+    info: AnswerInfo | None = None,
     **kwargs: Any,
 ) -> AsyncResult:
     """Yields the text deltas of one request (the core of the client, CLI and API server).
 
     Resolution happens before the first delta is asked for; streaming providers are asked to
     stream, the others give their answer as one delta (the stream check is not applied here).
+    Response objects (:mod:`fastg4f.providers.response`) are treated as g4f's client treats
+    them: a finish reason and a usage go to ``info``, objects that add no text are skipped, the
+    others are yielded as ``str(obj)``.
 
     Args:
         model: Model name or :class:`Model` (``None``/``""``: the default).
@@ -166,6 +233,7 @@ async def stream_text(
         route_timeout: Per-provider routing timeout (seconds to the first text).
         on_start: Called with the provider and model that produce the answer, before its first
             delta.
+        info: Receives the provider's finish reason and usage.
         **kwargs: Passed to the provider (``None`` values are dropped).
 
     Raises:
@@ -181,17 +249,46 @@ async def stream_text(
             name, messages, stream, on_start=on_start, ignore_working=ignore_working, **kwargs
         )
     else:
-        gen = _open_stream(Candidate(chosen, name), messages, stream, kwargs)
+        gen = open_stream(Candidate(chosen, name), messages, stream, kwargs)
     async with aclosing(gen):  # type: ignore[type-var]
         started = False
         async for chunk in gen:
-            if not _is_output(chunk):
+            if not is_output(chunk) or (info is not None and info.note(chunk)):
+                continue
+            if not is_content(chunk):
+                continue
+            text = chunk if isinstance(chunk, str) else str(chunk)
+            if not text:
                 continue
             if not started:
                 started = True
                 if on_start is not None and not routed:
                     on_start(Candidate(chosen, name))
-            yield chunk if isinstance(chunk, str) else str(chunk)
+            yield text
+
+
+async def limit_chunks(
+    deltas: AsyncIterator[str], max_tokens: int | None, info: AnswerInfo | None = None
+) -> AsyncResult:
+    """Yields ``deltas`` up to ``max_tokens`` of them (g4f's client rule), then closes them.
+
+    g4f counts the provider's text chunks, not tokens: the answer ends after the chunk that
+    brings the count to ``max_tokens`` (so at least one chunk is given, also for ``0``), and
+    ``info.finish_reason`` becomes ``"length"``. ``None``: no limit.
+    """
+    count = 0
+    try:
+        async for delta in deltas:
+            yield delta
+            count += 1
+            if max_tokens is not None and count >= max_tokens:
+                if info is not None:
+                    info.finish_reason = "length"
+                return
+    finally:
+        aclose = getattr(deltas, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 async def apply_stop(deltas: AsyncIterator[str], stop: Sequence[str]) -> AsyncResult:

@@ -50,6 +50,7 @@ from fastg4f.emulators.wordpress import (
     WordPressEmulator,
     WordPressOptions,
 )
+from fastg4f.routing import register_emulation
 
 __all__ = [
     "FAULTS",
@@ -356,3 +357,6 @@ def is_emulated(provider: Any) -> bool:
     """Whether ``provider`` (a class or its name) is served by an active emulator."""
     name = provider if isinstance(provider, str) else getattr(provider, "__name__", "")
     return name in emulated_providers()
+
+
+register_emulation(is_emulated)

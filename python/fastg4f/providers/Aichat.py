@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from fastg4f.cookies import get_cookies, get_cookies_dir
+from fastg4f.cookies import get_cookies_dir
 from fastg4f.errors import MissingAuthError, ResponseError
 from fastg4f.providers._common import check_status, host_of, origin_of, read_json
 from fastg4f.providers.base_provider import AsyncProvider
-from fastg4f.providers.helper import format_prompt
+from fastg4f.providers.helper import format_prompt, provider_cookies
+from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
 from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession
 from fastg4f.typing import Cookies, Messages
 
 __all__ = ["Aichat", "MissingCookiesError"]
-
-USER_AGENT = (
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/118.0.0.0 Safari/537.36"
-)
 
 
 class MissingCookiesError(MissingAuthError, RuntimeError):
@@ -33,7 +29,8 @@ class Aichat(AsyncProvider):
     gets ``…/aichat/api/text``. The model name is not sent (the site has one model).
 
     Keyword arguments: ``cookies`` (else those of :func:`fastg4f.cookies.get_cookies` for the
-    host of ``url``: cookie files in the cookies directory or :func:`fastg4f.cookies.set_cookies`),
+    host of ``url``, then for :attr:`cookie_domain` ``chat-gpt.org``: cookie files in the
+    cookies directory or :func:`fastg4f.cookies.set_cookies`),
     ``proxy`` (every scheme), ``timeout`` (default 120 s; g4f used a fixed 6 s),
     ``temperature`` (default 0.5) and ``top_p`` (default 1). TLS certificates are verified
     (g4f turned verification off).
@@ -52,6 +49,10 @@ class Aichat(AsyncProvider):
     api_endpoint: ClassVar[str | None] = url_endpoint("api/text", relative=True)
     working: ClassVar[bool] = False
     supports_gpt_35_turbo: ClassVar[bool] = True
+    cookie_domain: ClassVar[str | None] = "chat-gpt.org"
+    """The site's cookie domain, looked up after the host of ``url`` (see ``cookies=``)."""
+    identity: ClassVar[BrowserIdentity] = BrowserIdentity(110, "macOS")
+    """The browser the requests claim to be (TLS target, user-agent, client hints)."""
 
     @staticmethod
     async def create_async(
@@ -68,12 +69,14 @@ class Aichat(AsyncProvider):
         page = Aichat.url_join()
         host = host_of(page)
         if not cookies:
-            cookies = get_cookies(host)
+            cookies, looked_up = provider_cookies(page, Aichat.cookie_domain)
         if not cookies:
+            names = " or ".join(looked_up)
             raise MissingCookiesError(
-                f"Aichat requires the cookies of {host}: open {page} in a browser, export its "
-                f"cookies into a file named {host}.json in {get_cookies_dir()} (or call "
-                f"fastg4f.cookies.set_cookies({host!r}, {{...}})), or pass cookies={{...}}"
+                f"Aichat requires the cookies of {names}: open {page} in a browser, export its "
+                f"cookies into a file named {looked_up[-1]}.json in {get_cookies_dir()} (or "
+                f"call fastg4f.cookies.set_cookies({looked_up[-1]!r}, {{...}})), or pass "
+                "cookies={...}"
             )
         headers = {
             "authority": host,
@@ -85,7 +88,7 @@ class Aichat(AsyncProvider):
             "sec-fetch-dest": "empty",
             "sec-fetch-mode": "cors",
             "sec-fetch-site": "same-origin",
-            "user-agent": USER_AGENT,
+            **Aichat.identity.headers(),
         }
         body = {
             "message": format_prompt(messages),
@@ -101,7 +104,7 @@ class Aichat(AsyncProvider):
                 cookies=cookies,
                 proxy=proxy,
                 timeout=timeout,
-                impersonate="chrome110",
+                impersonate=Aichat.identity.impersonate,
             ) as session,
             session.post(str(Aichat.api_endpoint), json=body) as response,
         ):

@@ -8,7 +8,7 @@ import random
 import re
 import time
 import uuid
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import aclosing
 from typing import Any, ClassVar
 
@@ -29,28 +29,34 @@ from fastg4f.providers._common import (
     origin_of,
     read_json,
 )
-from fastg4f.providers.asyncio import to_sync_iter
 from fastg4f.providers.base_provider import (
     AbstractProvider,
+    AsyncGeneratorProvider,
     ProviderModelMixin,
-    async_concat_chunks,
 )
 from fastg4f.providers.helper import format_conversation
+from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
-from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession
+from fastg4f.requests import DEFAULT_TIMEOUT, Session, StreamSession, raise_for_status
 from fastg4f.stream import ConversationDecoder, aiter_text_deltas
 from fastg4f.turnstile import DEFAULT_TIMEOUT as TURNSTILE_TIMEOUT
 from fastg4f.turnstile import process_turnstile
-from fastg4f.typing import AsyncResult, Cookies, CreateResult, Messages
+from fastg4f.typing import AsyncResult, Cookies, Messages
 
-__all__ = ["ChatGpt", "ModelNotAvailableError"]
+__all__ = [
+    "ChatGpt",
+    "ModelNotAvailableError",
+    "format_conversation",
+    "get_config",
+    "get_requirements_token",
+    "init_session",
+]
+
+# g4f's ChatGpt module helpers, importable from this module as there.
+get_config = sentinel_pow.get_config
+get_requirements_token = sentinel_pow.get_requirements_token
 
 logger = logging.getLogger("fastg4f.providers.ChatGpt")
-
-USER_AGENT = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/127.0.0.0 Safari/537.36"
-)
 
 _PAGE_HEADERS = {
     "accept": "text/html,application/xhtml+xml,*/*;q=0.8",
@@ -136,7 +142,10 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
     conversation_endpoint: ClassVar[str] = url_endpoint("backend-anon/conversation")
     """``url`` + ``/backend-anon/conversation``."""
 
-    user_agent: ClassVar[str] = USER_AGENT
+    identity: ClassVar[BrowserIdentity] = BrowserIdentity(131, "Windows")
+    """The browser the requests claim to be (TLS target, user-agent, client hints)."""
+    user_agent: ClassVar[str] = identity.user_agent
+    """The ``user-agent`` sent and put in the proof-of-work config (default: :attr:`identity`'s)."""
     default_pause: ClassVar[float] = 2.0
     """Seconds awaited before the conversation request when no ``pause`` is given."""
     pow_timeout: ClassVar[float] = 60.0
@@ -148,49 +157,28 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
 
     @classmethod
     def resolve_model(cls, model: str | None) -> str:
-        """The backend model slug for ``model`` (empty → ``"auto"``, aliases resolved).
+        """The backend model slug for ``model`` (:meth:`get_model`'s rule: an empty or unknown
+        name gives ``default_model``, ``"auto"``; aliases are resolved).
 
         Raises:
-            ModelNotAvailableError: unknown model (g4f's documented ``ValueError``).
+            ModelNotAvailableError: an alias resolves to a model the provider does not list
+                (g4f's documented ``ValueError``).
         """
         try:
-            resolved = cls.get_model_strict(model)
+            return cls.get_model(model)
         except ModelNotFoundError as exc:
             raise ModelNotAvailableError(
                 f"Model '{model}' is not available. Available models: {', '.join(cls.models)}"
             ) from exc
-        cls.last_model = resolved
-        return resolved
+
+    # The sync and joined call styles are AsyncGeneratorProvider's, derived from
+    # create_async_generator (ChatGpt stays an AbstractProvider subclass, as in g4f).
+    create_completion = AsyncGeneratorProvider.__dict__["create_completion"]
+    create_async = AsyncGeneratorProvider.__dict__["create_async"]
 
     @classmethod
-    def create_completion(
-        cls,
-        model: str,
-        messages: Messages,
-        stream: bool = True,
-        proxy: str | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        cookies: Cookies | None = None,
-        **kwargs: Any,
-    ) -> CreateResult:
-        """Yields the answer: text deltas, or the whole text once with ``stream=False``.
-
-        Runs the async flow (:meth:`create_async_generator`) from sync code; it also works
-        inside a running event loop. Closing the generator closes the HTTP stream.
-        """
-        return to_sync_iter(
-            cls.create_async_generator(
-                model, messages, stream, proxy=proxy, timeout=timeout, cookies=cookies, **kwargs
-            )
-        )
-
-    @classmethod
-    async def create_async(cls, model: str, messages: Messages, **kwargs: Any) -> str:
-        """Returns the whole answer (the async flow, joined)."""
-        kwargs.pop("stream", None)
-        return await async_concat_chunks(
-            cls.create_async_generator(model, messages, stream=False, **kwargs)
-        )
+    def _main_function(cls) -> Callable[..., Any]:
+        return cls.create_async_generator
 
     @classmethod
     async def create_async_generator(
@@ -220,10 +208,11 @@ class ChatGpt(AbstractProvider, ProviderModelMixin):
         headers = _api_headers(origin_of(base), cls.url_join("/"), cls.user_agent)
         async with StreamSession(
             name=cls.__name__,
-            headers={"user-agent": cls.user_agent},
+            headers=cls.identity.headers(cls.user_agent),
             cookies=cookies,
             proxy=proxy,
             timeout=timeout,
+            impersonate=cls.identity.impersonate,
         ) as session:
             data_build = await cls._load_page(session)
             headers["oai-device-id"] = session.cookies.get("oai-did") or str(uuid.uuid4())
@@ -460,3 +449,36 @@ def _conversation_body(messages: list[dict[str, Any]], model: str) -> dict[str, 
             "screen_width": random.randint(1200, 2000),
         },
     }
+
+
+def init_session(
+    user_agent: str | None = None,
+    *,
+    proxy: str | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    cookies: Cookies | None = None,
+) -> Session:
+    """A sync session that has loaded ChatGpt's page (g4f's helper): its cookies are set.
+
+    The session claims :attr:`ChatGpt.identity` (TLS target and client hints) with
+    ``user_agent`` (default :attr:`ChatGpt.user_agent`); the page is ``ChatGpt.url``. Close the
+    session when done (it is a context manager).
+
+    Raises:
+        RateLimitError, CloudflareError, ResponseStatusError: the page answered an error status.
+        ConnectionError, TimeoutError: transport failures.
+    """
+    session = Session(
+        headers=ChatGpt.identity.headers(user_agent or ChatGpt.user_agent),
+        cookies=cookies,
+        proxy=proxy,
+        timeout=timeout,
+        impersonate=ChatGpt.identity.impersonate,
+    )
+    try:
+        response = session.get(ChatGpt.url_join("/"), headers=_PAGE_HEADERS)
+        raise_for_status(response)
+    except BaseException:
+        session.close()
+        raise
+    return session

@@ -15,11 +15,12 @@ from fastg4f.errors import (
     ResponseStatusError,
 )
 from fastg4f.providers._common import fetch_page, origin_of
-from fastg4f.providers._wordpress import chat_form, post_message, widget_tokens
+from fastg4f.providers._wordpress import chat_form, post_message, site_session, widget_tokens
 from fastg4f.providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from fastg4f.providers.helper import format_prompt
+from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
-from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession, available_backends
+from fastg4f.requests import DEFAULT_TIMEOUT, available_backends
 from fastg4f.typing import AsyncResult, Cookies, Messages
 
 __all__ = [
@@ -32,11 +33,6 @@ __all__ = [
     "find_nonce",
     "find_post_id",
 ]
-
-USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/133.0.0.0 Safari/537.36"
-)
 
 GERMAN_CHECKBOX = "Du musst das Kästchen anklicken!"
 
@@ -123,7 +119,9 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
             notice "Du musst das Kästchen anklicken!" (all ``ValueError``).
         ChatGptEsStatusError, ChatGptEsRateLimitError, ChatGptEsCloudflareError: an HTTP error
             status; the message carries the status and the site's text (``ValueError``).
-        ResponseError: the answer is not JSON; ConnectionError/TimeoutError: transport failures.
+        ChatGptEsError: also an answer that is not JSON or not a JSON object ("Unexpected
+            response format"); every answer-level error of ChatGptEs is a ``ValueError``.
+        ConnectionError, TimeoutError: transport failures.
     """
 
     url: ClassVar[str | None] = "https://chatgpt.es"
@@ -134,8 +132,10 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
     supports_message_history: ClassVar[bool] = False
     default_model: ClassVar[str | None] = "gpt-4o"
     models: ClassVar[list[str]] = ["gpt-4", "gpt-4o", "gpt-4o-mini"]
-    impersonate: ClassVar[str] = "chrome110"
-    """curl_cffi browser target (as g4f)."""
+    identity: ClassVar[BrowserIdentity] = BrowserIdentity(110, "Linux")
+    """The browser the requests claim to be (TLS target, user-agent, client hints)."""
+    impersonate: ClassVar[str] = identity.impersonate
+    """curl_cffi browser target (``chrome110``, as g4f), from :attr:`identity`."""
 
     SYSTEM_PROMPT: ClassVar[str] = (
         "Your default language is English. Always respond in English unless the user's message "
@@ -145,37 +145,30 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
     )
 
     @classmethod
-    async def create_async_generator(
+    async def create_async_generator(  # type: ignore[override]  # g4f's order: proxy third
         cls,
         model: str,
         messages: Messages,
-        stream: bool = True,
         proxy: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         cookies: Cookies | None = None,
         **kwargs: Any,
     ) -> AsyncResult:
-        """Yields the answer text (one piece)."""
+        """Yields the answer text (one piece); ``stream`` (keyword) is accepted and ignored."""
         check_requirements()
         cls.get_model(model)
         prompt = f"{cls.SYSTEM_PROMPT} {format_prompt(messages)}"
         base = cls.url_join()
         headers = {
-            "user-agent": USER_AGENT,
+            **cls.identity.headers(),
             "referer": base,
             "origin": origin_of(base),
             "accept": "*/*",
             "accept-language": "en-US,en;q=0.9",
             "x-requested-with": "XMLHttpRequest",
         }
-        async with StreamSession(
-            name=cls.__name__,
-            headers=headers,
-            cookies=cookies,
-            proxy=proxy,
-            timeout=timeout,
-            impersonate=cls.impersonate,
-            backend="curl_cffi",
+        async with site_session(
+            cls, headers, cookies=cookies, proxy=proxy, timeout=timeout, backend="curl_cffi"
         ) as session:
             try:
                 html = await fetch_page(session, base, cls.__name__)
@@ -197,6 +190,10 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
                 raise ChatGptEsCloudflareError(str(exc)) from exc
             except ResponseStatusError as exc:
                 raise ChatGptEsStatusError(str(exc)) from exc
+            except ChatGptEsError:
+                raise
+            except ResponseError as exc:  # not JSON, or not a JSON object
+                raise ChatGptEsError(f"Unexpected response format: {exc}") from exc
         if answer.data is not None:
             if GERMAN_CHECKBOX in answer.data:
                 raise ChatGptEsError(answer.data)

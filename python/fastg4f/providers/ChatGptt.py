@@ -10,20 +10,17 @@ from fastg4f.providers._wordpress import (
     answer_error,
     chat_form,
     post_message,
+    site_session,
     widget_tokens,
 )
 from fastg4f.providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from fastg4f.providers.helper import format_prompt
+from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
-from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession
+from fastg4f.requests import DEFAULT_TIMEOUT
 from fastg4f.typing import AsyncResult, Cookies, Messages
 
 __all__ = ["ChatGptt"]
-
-USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
-)
 
 
 class ChatGptt(AsyncGeneratorProvider, ProviderModelMixin):
@@ -49,19 +46,20 @@ class ChatGptt(AsyncGeneratorProvider, ProviderModelMixin):
     supports_message_history: ClassVar[bool] = True
     default_model: ClassVar[str | None] = "gpt-4o"
     models: ClassVar[list[str]] = ["gpt-4", "gpt-4o", "gpt-4o-mini"]
+    identity: ClassVar[BrowserIdentity] = BrowserIdentity(131, "Linux")
+    """The browser the requests claim to be (TLS target, user-agent, client hints)."""
 
     @classmethod
-    async def create_async_generator(
+    async def create_async_generator(  # type: ignore[override]  # g4f's order: proxy third
         cls,
         model: str,
         messages: Messages,
-        stream: bool = True,
         proxy: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         cookies: Cookies | None = None,
         **kwargs: Any,
     ) -> AsyncResult:
-        """Yields the answer text (one piece)."""
+        """Yields the answer text (one piece); ``stream`` (keyword) is accepted and ignored."""
         cls.get_model(model)
         prompt = format_prompt(messages)
         base = cls.url_join()
@@ -70,10 +68,10 @@ class ChatGptt(AsyncGeneratorProvider, ProviderModelMixin):
             "accept": "application/json",
             "origin": origin_of(base),
             "referer": cls.url_join("chat"),
-            "user-agent": USER_AGENT,
+            **cls.identity.headers(),
         }
-        async with StreamSession(
-            headers=headers, cookies=cookies, proxy=proxy, timeout=timeout, name=cls.__name__
+        async with site_session(
+            cls, headers, cookies=cookies, proxy=proxy, timeout=timeout
         ) as session:
             html = await fetch_page(session, base, cls.__name__)
             nonce, post_id = widget_tokens(html)

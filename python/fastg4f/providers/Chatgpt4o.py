@@ -12,20 +12,17 @@ from fastg4f.providers._wordpress import (
     answer_error,
     chat_form,
     post_message,
+    site_session,
     widget_tokens,
 )
 from fastg4f.providers.base_provider import AsyncProvider, ProviderModelMixin
 from fastg4f.providers.helper import format_prompt
+from fastg4f.providers.identity import BrowserIdentity
 from fastg4f.providers.types import url_endpoint
-from fastg4f.requests import StreamSession
+from fastg4f.requests import DEFAULT_TIMEOUT, StreamSession
 from fastg4f.typing import Cookies, Messages
 
 __all__ = ["Chatgpt4o"]
-
-USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/118.0.0.0 Safari/537.36"
-)
 
 
 class Chatgpt4o(AsyncProvider, ProviderModelMixin):
@@ -55,6 +52,8 @@ class Chatgpt4o(AsyncProvider, ProviderModelMixin):
     default_model: ClassVar[str | None] = "gpt-4o-mini-2024-07-18"
     models: ClassVar[list[str]] = ["gpt-4o-mini-2024-07-18"]
     model_aliases: ClassVar[dict[str, str]] = {"gpt-4o-mini": "gpt-4o-mini-2024-07-18"}
+    identity: ClassVar[BrowserIdentity] = BrowserIdentity(131, "Linux")
+    """The browser the requests claim to be (TLS target, user-agent, client hints)."""
 
     _post_id: ClassVar[str | None] = None
     _nonce: ClassVar[str | None] = None
@@ -102,7 +101,7 @@ class Chatgpt4o(AsyncProvider, ProviderModelMixin):
         model: str,
         messages: Messages,
         proxy: str | None = None,
-        timeout: float | None = 120,
+        timeout: float | None = DEFAULT_TIMEOUT,
         cookies: Cookies | None = None,
         **kwargs: Any,
     ) -> str:
@@ -119,10 +118,10 @@ class Chatgpt4o(AsyncProvider, ProviderModelMixin):
             "sec-fetch-dest": "empty",
             "sec-fetch-mode": "cors",
             "sec-fetch-site": "same-origin",
-            "user-agent": USER_AGENT,
+            **cls.identity.headers(),
         }
-        async with StreamSession(
-            headers=headers, cookies=cookies, proxy=proxy, timeout=timeout, name=cls.__name__
+        async with site_session(
+            cls, headers, cookies=cookies, proxy=proxy, timeout=timeout
         ) as session:
             tokens = cls.cached_tokens() or await cls._read_tokens(session)
             for attempt in (1, 2):

@@ -24,6 +24,7 @@ __all__ = [
     "chat_form",
     "client_id",
     "post_message",
+    "site_session",
     "widget_tokens",
 ]
 
@@ -85,6 +86,28 @@ def answer_error(who: str, answer: SiteAnswer) -> SiteError:
         )
     said = answer.message if answer.message else str(answer.body)[:500]
     return SiteError(f"Unexpected response structure from {who}: 'data' field missing; {said}")
+
+
+def site_session(
+    provider: Any,
+    headers: Mapping[str, str],
+    *,
+    cookies: Mapping[str, str] | None,
+    proxy: str | None,
+    timeout: float | None,
+    **options: Any,
+) -> StreamSession:
+    """The session of one widget request: ``provider``'s browser identity (its ``identity``
+    class attribute) as the TLS target, named after the provider in transport errors."""
+    return StreamSession(
+        headers=dict(headers),
+        cookies=dict(cookies) if cookies else None,
+        proxy=proxy,
+        timeout=timeout,
+        impersonate=provider.identity.impersonate,
+        name=provider.__name__,
+        **options,
+    )
 
 
 def client_id() -> str:

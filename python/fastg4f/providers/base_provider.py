@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from fastg4f.errors import ModelNotFoundError
 from fastg4f.providers.asyncio import iterate_in_thread, run_sync, to_sync_iter
+from fastg4f.providers.response import HiddenResponse, JsonResponse
 from fastg4f.providers.types import BaseProvider, classproperty
 from fastg4f.typing import AsyncResult, CreateResult, Messages
 
@@ -91,8 +92,11 @@ _TYPE_EXAMPLES: dict[str, Any] = {
 
 
 def concat_chunks(chunks: Iterable[Any]) -> str:
-    """Joins the text of ``chunks``, skipping empty chunks and exceptions (as g4f)."""
-    return "".join(str(c) for c in chunks if c and not isinstance(c, Exception))
+    """Joins the text of ``chunks``, skipping empty chunks, exceptions and the response objects
+    that carry no text (:class:`~fastg4f.providers.response.HiddenResponse`, ``JsonResponse``),
+    as g4f's legacy API does (a :class:`~fastg4f.providers.response.Reasoning` is joined)."""
+    skipped = (Exception, HiddenResponse, JsonResponse)
+    return "".join(str(c) for c in chunks if c and not isinstance(c, skipped))
 
 
 async def async_concat_chunks(chunks: AsyncIterable[Any]) -> str:
@@ -313,19 +317,27 @@ class ProviderModelMixin:
 
     @classmethod
     def get_model(cls, model: str | None, **kwargs: Any) -> str:
-        """Resolves a model name the lenient g4f way.
+        """Resolves a model name: the one rule of every fastg4f provider.
 
-        A listed model returns itself, an alias returns its target, an empty or unknown name
+        A listed model returns itself; an alias returns its target; an empty or unknown name
         returns ``default_model`` (a provider without ``default_model`` gets an unknown name back
         unchanged). Use :meth:`get_model_strict` to reject unknown names.
 
         Raises:
-            ModelNotFoundError: No model was given and the provider has no ``default_model``.
+            ModelNotFoundError: An alias resolves to a model the provider does not list (its
+                model list and aliases disagree), or no model was given and the provider has no
+                ``default_model``.
         """
-        if model and model in cls.get_models(**kwargs):
+        models = cls.get_models(**kwargs)
+        if model and model in models:
             resolved = model
         elif model and model in cls.model_aliases:
             resolved = cls.model_aliases[model]
+            if models and resolved not in models:
+                raise ModelNotFoundError(
+                    f"Model {model!r} is not available from {cls.__name__}: it stands for "
+                    f"{resolved!r}, which is not in its models ({', '.join(models)})"
+                )
         elif cls.default_model:
             resolved = cls.default_model
         elif model:

@@ -23,6 +23,7 @@ __all__ = [
     "get_random_hex",
     "get_random_string",
     "join_url",
+    "provider_cookies",
     "to_string",
 ]
 
@@ -88,3 +89,28 @@ def get_last_user_message(messages: Iterable[Mapping[str, Any]]) -> str:
 def format_cookies(cookies: Cookies) -> str:
     """Formats cookies as a ``Cookie`` header value: ``"a=1; b=2"``."""
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def provider_cookies(page_url: str, cookie_domain: str | None = None) -> tuple[Cookies, list[str]]:
+    """The cookies a provider reads for itself: the rule of every fastg4f provider.
+
+    The host of ``page_url`` (the provider's ``url``) is looked up first; when it has no cookies,
+    the provider's canonical cookie domain (``cookie_domain``, e.g. ``"chat-gpt.org"``), so
+    cookies stored under the site's name keep working when ``url`` points at a mirror or a
+    local server. Sources: the cookie files and :func:`fastg4f.cookies.set_cookies`.
+
+    Returns:
+        ``(cookies, the hosts looked up in order)``; the cookies are empty when none matched.
+    """
+    from urllib.parse import urlsplit
+
+    from fastg4f.cookies import get_cookies
+
+    hosts = [urlsplit(page_url).hostname or page_url]
+    if cookie_domain and cookie_domain not in hosts:
+        hosts.append(cookie_domain)
+    for host in hosts:
+        found = get_cookies(host)
+        if found:
+            return found, hosts
+    return {}, hosts
