@@ -220,13 +220,13 @@ impl Key {
 }
 
 /// What a value inside a message is, as g4f's `to_string` tells them apart.
-pub enum Kind<T, V> {
+pub enum Kind<T> {
     /// A string.
     Str(T),
     /// `None`/`null`.
     None,
-    /// A list (of content parts), with its items.
-    List(Vec<V>),
+    /// A list (of content parts): [`Reader::items`] reads it.
+    List,
     /// A dict (a content or a content part).
     Dict,
     /// Anything else (written with `str(value)`).
@@ -261,7 +261,9 @@ pub trait Reader {
     ///
     /// # Errors
     /// Whatever reading the value raised.
-    fn kind(&mut self, value: &Self::Value) -> Result<Kind<Self::Text, Self::Value>, Self::Error>;
+    fn kind(&mut self, value: &Self::Value) -> Result<Kind<Self::Text>, Self::Error>;
+    /// The items of a value of kind [`Kind::List`].
+    fn items(list: &Self::Value) -> impl Iterator<Item = Self::Value>;
     /// `dict.get(key)` of a value of kind [`Kind::Dict`].
     ///
     /// # Errors
@@ -408,7 +410,7 @@ fn push_kind<R: Reader, S: Sink<Text = R::Text>>(
     reader: &mut R,
     sink: &mut S,
     content: &R::Value,
-    kind: Kind<R::Text, R::Value>,
+    kind: Kind<R::Text>,
     at: At<'_>,
 ) -> Result<bool, R::Error> {
     let At { func, index } = at;
@@ -419,9 +421,10 @@ fn push_kind<R: Reader, S: Sink<Text = R::Text>>(
             Ok(blank)
         }
         Kind::None => Ok(true),
-        Kind::List(parts) => {
+        Kind::List => {
             let mut blank = true;
-            for (j, part) in parts.iter().enumerate() {
+            for (j, part) in R::items(content).enumerate() {
+                let part = &part;
                 let location = || format!("{func}: messages[{index}]['content'][{j}]");
                 if !matches!(reader.kind(part)?, Kind::Dict) {
                     return Err(NativeError::WrongType(format!(
@@ -653,11 +656,14 @@ mod tests {
                 other => Err(other),
             }
         }
-        fn kind(&mut self, value: &Value) -> Result<Kind<String, Value>, NativeError> {
+        fn items(list: &Value) -> impl Iterator<Item = Value> {
+            list.as_array().into_iter().flatten().cloned()
+        }
+        fn kind(&mut self, value: &Value) -> Result<Kind<String>, NativeError> {
             Ok(match value {
                 Value::String(s) => Kind::Str(s.clone()),
                 Value::Null => Kind::None,
-                Value::Array(items) => Kind::List(items.clone()),
+                Value::Array(_) => Kind::List,
                 Value::Object(_) => Kind::Dict,
                 _ => Kind::Other,
             })

@@ -217,20 +217,27 @@ impl<'py> Reader for PyReader<'py> {
             .map_err(pyo3::CastIntoError::into_inner)
     }
 
-    fn kind(&mut self, value: &Self::Value) -> PyResult<Kind<Self::Text, Self::Value>> {
+    fn kind(&mut self, value: &Self::Value) -> PyResult<Kind<Self::Text>> {
         if let Ok(text) = value.cast::<PyString>() {
             return Ok(Kind::Str(text.clone()));
         }
         if value.is_none() {
             return Ok(Kind::None);
         }
-        if let Ok(list) = value.cast::<PyList>() {
-            return Ok(Kind::List(list.iter().collect()));
+        if value.is_instance_of::<PyList>() {
+            return Ok(Kind::List);
         }
         if value.is_instance_of::<PyDict>() {
             return Ok(Kind::Dict);
         }
         Ok(Kind::Other)
+    }
+
+    fn items(list: &Self::Value) -> impl Iterator<Item = Self::Value> {
+        list.cast::<PyList>()
+            .map(PyListMethods::iter)
+            .into_iter()
+            .flatten()
     }
 
     fn get(&mut self, dict: &Self::Value, key: Key) -> PyResult<Option<Self::Value>> {
@@ -292,7 +299,13 @@ fn format_prompt<'py>(
     };
     let count = messages.len();
     let reader = &mut PyReader { py };
-    let sink = Pieces::new(py, count * 4 + 1);
+    // A single message needs no pieces unless its content must be built.
+    let capacity = if count > 1 || add_special_tokens {
+        count * 4 + 1
+    } else {
+        0
+    };
+    let sink = Pieces::new(py, capacity);
     into_str(match &messages {
         Messages::List(list) => super::format_prompt(reader, sink, list.iter(), count, options),
         Messages::Tuple(tuple) => super::format_prompt(reader, sink, tuple.iter(), count, options),
@@ -318,7 +331,7 @@ fn format_conversation<'py>(messages: &Bound<'py, PyAny>) -> PyResult<Bound<'py,
             index,
         };
         let (role, content) = message_fields(reader, msg, at)?;
-        let text = into_str(content_text(reader, Pieces::new(py, 4), &content, at)?)?;
+        let text = into_str(content_text(reader, Pieces::new(py, 0), &content, at)?)?;
         let id = ids.next_text()?;
 
         let author = PyDict::new(py);
