@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -527,3 +528,33 @@ def test_system_prompt_and_new_chat(context: Any, server: Server) -> None:
     # Each conversation keeps its own system prompt.
     page.locator(".conv-open").nth(1).click()
     assert page.input_value("#system") == "Answer in French."
+
+
+def _slow_path(app: Any, path: str, delay: float) -> Any:
+    """An ASGI wrapper that answers ``path`` ``delay`` seconds late (the rest as usual)."""
+
+    async def wrapper(scope: Any, receive: Any, send_: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == path:
+            await asyncio.sleep(delay)
+        await app(scope, receive, send_)
+
+    return wrapper
+
+
+def test_one_key_answers_every_request_refused_at_once(browser: Any) -> None:
+    # The page's two first requests are both refused without a key; the second refusal arrives
+    # after the person typed the key, and must retry with it rather than ask a second time.
+    app = _slow_path(create_app(api_key="s3cret"), "/v1/providers", 1.5)
+    with offline(), serve(app) as url:
+        ctx = browser.new_context()
+        try:
+            page = ctx.new_page()
+            page.goto(url)
+            dialog = page.locator("#key-dialog")
+            dialog.wait_for(state="visible")
+            page.fill("#key-input", "s3cret")
+            page.click("#key-form button[type=submit]")
+            until(page, READY)
+            assert not dialog.is_visible()
+        finally:
+            ctx.close()

@@ -74,11 +74,15 @@ ui.keyDialog.addEventListener("cancel", () => keyGiven(null));
 /** getJSON that asks for the API key on 401 and tries again. */
 async function getWithKey(path) {
   for (;;) {
+    const sent = storedKey();
     try {
-      return await getJSON(path, storedKey());
+      return await getJSON(path, sent);
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401) throw err;
-      const key = await askKey(storedKey() ? "The key was not accepted." : "");
+      // Several requests can be refused at once: one prompt answers them all, so a refusal of a
+      // request sent before the key was given retries with that key instead of asking again.
+      if (storedKey() !== sent) continue;
+      const key = await askKey(sent ? "The key was not accepted." : "");
       if (key === null) throw new ApiError(401, `${err.message} Reload the page to enter it.`);
     }
   }
