@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 WHEEL_VENV ?= .venv-wheel
 PYTEST_ARGS ?=
 
-.PHONY: help venv develop test test-browser browser-deps lint fmt rust-test wheel wheel-smoke bench bench-short fuzz-smoke clean
+.PHONY: help venv develop test test-browser browser-deps lint fmt rust-test wheel wheel-smoke bench bench-short fuzz-smoke fuzz-native clean
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -40,11 +40,13 @@ browser-deps: ## install Debian's chromium for the browser tests, unless it is a
 	else SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; fi
 
-rust-test: ## cargo test (pure Rust cores)
-	cargo test --quiet
+rust-test: $(VENV)/.deps ## cargo test: the Rust cores without libpython, then the error mapping with it
+	cargo test --quiet --no-default-features
+	PYO3_PYTHON=$(abspath $(PY)) cargo test --quiet --lib errors::py
 
 lint: develop ## cargo fmt/clippy, ruff, mypy strict (needs the installed extras for types)
 	cargo fmt --all -- --check
+	cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 	cargo clippy --all-targets --quiet -- -D warnings
 	$(VENV)/bin/ruff check python tests benches
 	$(VENV)/bin/ruff format --check python tests benches
@@ -52,6 +54,7 @@ lint: develop ## cargo fmt/clippy, ruff, mypy strict (needs the installed extras
 
 fmt: venv ## format Rust and Python sources
 	cargo fmt --all
+	cargo fmt --manifest-path fuzz/Cargo.toml
 	$(VENV)/bin/ruff format python tests benches
 	$(VENV)/bin/ruff check --fix python tests benches
 
@@ -89,5 +92,22 @@ FUZZ_SECONDS ?= 8
 fuzz-smoke: develop ## run every fuzz target briefly (FUZZ_SECONDS each; atheris when installed)
 	@for f in tests/fuzz/fuzz_*.py; do echo "== $$f"; $(PY) $$f smoke --seconds $(FUZZ_SECONDS) || exit 1; done
 
+# Coverage-guided fuzzing of the Rust cores (fuzz/): libFuzzer through cargo-fuzz, on stable Rust.
+# New inputs go to a scratch directory; the committed corpus (fuzz/corpus/<target>) is only read.
+# RUSTC_BOOTSTRAP lets stable rustc take the -Z flag of AddressSanitizer (FUZZ_SANITIZER=none
+# builds without it).
+FUZZ_NATIVE_TARGETS := sse lines conversation pow_config
+FUZZ_NATIVE_SECONDS ?= 15
+FUZZ_SANITIZER ?= address
+CARGO_FUZZ_VERSION := 0.13.2
+fuzz-native: ## fuzz every Rust core briefly (FUZZ_NATIVE_SECONDS each; installs cargo-fuzz if missing)
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version $(CARGO_FUZZ_VERSION)
+	@for t in $(FUZZ_NATIVE_TARGETS); do \
+		echo "== fuzz/$$t"; mkdir -p target/fuzz-work/$$t; \
+		(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer $(FUZZ_SANITIZER) $$t \
+			../target/fuzz-work/$$t corpus/$$t -- -max_total_time=$(FUZZ_NATIVE_SECONDS) \
+			-rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10) || exit 1; \
+	done
+
 clean: ## remove build outputs and venvs
-	rm -rf target dist $(VENV) $(WHEEL_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf target fuzz/target fuzz/artifacts dist $(VENV) $(WHEEL_VENV) .pytest_cache .mypy_cache .ruff_cache

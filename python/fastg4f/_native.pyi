@@ -9,6 +9,13 @@ __all__ = [
     "DEFAULT_MAX_DOCUMENT_BYTES",
     "DEFAULT_MAX_EVENT_BYTES",
     "DEFAULT_MAX_LINE_BYTES",
+    "POW_MAX_BYTES_LENGTH",
+    "POW_MAX_HASH_BYTES",
+    "POW_MAX_HEX_LENGTH",
+    "POW_MAX_INPUT_BYTES",
+    "POW_MAX_NONCE",
+    "POW_MAX_THREADS",
+    "SIMD_CHOICES",
     "CancelToken",
     "ConversationDecoder",
     "LineDecoder",
@@ -91,7 +98,24 @@ def format_conversation(messages: Iterable[Mapping[str, Any]]) -> list[dict[str,
 
 simd_level: Final[str]
 """Default Keccak kernel: ``"avx512"``, ``"avx2"`` or ``"portable"`` (best the CPU supports, capped
-by the ``FASTG4F_SIMD`` environment variable, read once at import)."""
+by the ``FASTG4F_SIMD`` environment variable, read once at import); ``"invalid"`` when that variable
+holds a value outside :data:`SIMD_CHOICES` (searches without ``simd=`` then raise ``ValueError``
+naming the valid values)."""
+SIMD_CHOICES: Final[tuple[str, ...]]
+"""The accepted values of ``simd=`` and ``FASTG4F_SIMD``: ``"auto"``, ``"portable"``, ``"avx2"``,
+``"avx512"``."""
+POW_MAX_INPUT_BYTES: Final[int]
+"""Largest seed, and largest total of the JSON pieces, :func:`pow_search` accepts (1 MiB)."""
+POW_MAX_HASH_BYTES: Final[int]
+"""Largest total of the messages of one :func:`sha3_512_lanes` call (64 MiB)."""
+POW_MAX_NONCE: Final[int]
+"""Largest ``limit`` of :func:`pow_search` (2**62)."""
+POW_MAX_THREADS: Final[int]
+"""Largest ``threads`` of :func:`pow_search` (1024)."""
+POW_MAX_HEX_LENGTH: Final[int]
+"""Largest ``length`` of rule ``"hex"`` (128, the hex digits of a SHA3-512 digest)."""
+POW_MAX_BYTES_LENGTH: Final[int]
+"""Largest ``length`` of rule ``"bytes"`` (64, the bytes of a SHA3-512 digest)."""
 
 def available_simd_levels() -> list[str]:
     """The SIMD levels this CPU supports, weakest first (always starts with ``"portable"``)."""
@@ -99,8 +123,8 @@ def available_simd_levels() -> list[str]:
 def sha3_512_lanes(messages: list[bytes], simd: str) -> list[bytes]:
     """SHA3-512 of each message, hashed several at a time by the kernel of ``simd``.
 
-    A test hook for the kernels: ``simd`` is ``"portable"``, ``"avx2"``, ``"avx512"`` or
-    ``"auto"``; at most 64 MiB in total. Raises ``ValueError`` for an unsupported level.
+    A test hook for the kernels: ``simd`` is one of :data:`SIMD_CHOICES`; at most
+    :data:`POW_MAX_HASH_BYTES` in total. Raises ``ValueError`` for an unsupported level.
     """
 
 @final
@@ -170,10 +194,12 @@ def pow_search(
     The message of nonce ``i`` is ``seed + base64(json)`` with ``json = pieces[0] + str(i) +
     pieces[1]`` (two pieces) or ``... + pieces[1] + str(i >> 1) + pieces[2]`` (three pieces). Rule
     ``"hex"``: ``hex(digest)[:length] <= target`` (``length <= 128``); ``"bytes"``:
-    ``digest[:length] <= target`` (``length <= 64``); bytewise comparisons. Limits: seed and
-    pieces at most 1 MiB each in total, ``start <= limit <= 2**62``, threads 1..1024 (default:
-    all cores), ``timeout`` finite and >= 0. Releases the GIL; Ctrl-C stops it within ~20 ms plus
-    one batch and raises ``KeyboardInterrupt``. Raises ``ValueError`` for bad arguments.
+    ``digest[:length] <= target`` (``length <= 64``); bytewise comparisons. Limits (module
+    constants): seed and pieces at most :data:`POW_MAX_INPUT_BYTES` each in total, ``start <=
+    limit <=`` :data:`POW_MAX_NONCE`, threads 1.. :data:`POW_MAX_THREADS` (default: all cores),
+    ``timeout`` finite and >= 0 (one too large to represent as a deadline means none). Releases
+    the GIL; Ctrl-C stops it within ~20 ms plus one batch and raises ``KeyboardInterrupt``. Raises
+    ``ValueError`` for bad arguments.
     """
 
 # --- sse ------------------------------------------------------------------------------------------

@@ -20,10 +20,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
 from fastg4f import __version__
+from fastg4f._native import POW_MAX_THREADS as _MAX_THREADS
 
 _API_KEY_ENV = "FASTG4F_API_KEY"
-_MAX_THREADS = 1024
-"""The largest ``--threads`` of ``bench pow`` (the native search's bound)."""
 _EPIPE_EXIT = 141
 """Exit code after the reader of standard output went away (128 + SIGPIPE, as Unix tools)."""
 

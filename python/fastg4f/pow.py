@@ -75,10 +75,12 @@ DEFAULT_SOLVE_ATTEMPTS = 100_000_000
 """Attempt budget of :func:`solve` when neither ``max_attempts`` nor ``timeout`` is given."""
 MAX_SEED_LENGTH = 1024
 """Longest seed :func:`solve` accepts, in characters."""
-MAX_DIFFICULTY_LENGTH = 128
-"""Longest difficulty :func:`solve` accepts: the hex length of a SHA3-512 digest."""
-MAX_NONCE = 2**62
-"""Largest attempt budget."""
+MAX_DIFFICULTY_LENGTH: int = _native.POW_MAX_HEX_LENGTH
+"""Longest difficulty :func:`solve` accepts: the hex length of a SHA3-512 digest (128)."""
+MAX_NONCE: int = _native.POW_MAX_NONCE
+"""Largest attempt budget (2**62)."""
+MAX_THREADS: int = _native.POW_MAX_THREADS
+"""Most worker threads one search may use (1024)."""
 MIN_CONFIG_LENGTH = 11
 """The g4f layout replaces indices 3 and 9, so a config needs at least 11 elements."""
 MAX_TOKEN_LENGTH = 1 << 20
@@ -271,7 +273,7 @@ def _check_budget(max_attempts: object) -> int:
     if isinstance(max_attempts, bool) or not isinstance(max_attempts, int):
         raise TypeError(f"max_attempts must be an int, got {type(max_attempts).__name__}")
     if not 0 <= max_attempts <= MAX_NONCE:
-        raise InvalidChallengeError(f"max_attempts={max_attempts} must be in 0..2**62")
+        raise InvalidChallengeError(f"max_attempts={max_attempts} must be in 0..{MAX_NONCE}")
     return max_attempts
 
 
@@ -448,8 +450,10 @@ def _prepare(
         raise InvalidChallengeError(f"timeout={timeout!r} must be positive")
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)):
         raise TypeError(f"threads must be an int or None, got {type(threads).__name__}")
-    if threads is not None and not 1 <= threads <= 1024:
-        raise InvalidChallengeError(f"threads={threads} must be in 1..1024 (or None for all)")
+    if threads is not None and not 1 <= threads <= MAX_THREADS:
+        raise InvalidChallengeError(
+            f"threads={threads} must be in 1..{MAX_THREADS} (or None for all)"
+        )
     if max_attempts is None:
         limit = DEFAULT_SOLVE_ATTEMPTS if timeout is None else MAX_NONCE
     else:
@@ -514,9 +518,9 @@ def solve(
         difficulty: 1..128 hex digits, any case, odd lengths allowed (e.g. ``"0fffff"``).
         config: The fingerprint array (at least 11 elements), e.g. from :func:`get_config`.
         max_attempts: Nonce budget; default :data:`DEFAULT_SOLVE_ATTEMPTS` without a timeout,
-            unbounded (2**62) with one.
+            unbounded (:data:`MAX_NONCE`) with one.
         timeout: Wall-clock budget in seconds.
-        threads: Worker threads (1..1024); default: every core.
+        threads: Worker threads (1..:data:`MAX_THREADS`); default: every core.
         simd: ``"auto"`` (default; capped by the ``FASTG4F_SIMD`` environment variable as it was
             when fastg4f was imported),
             ``"portable"``, ``"avx2"`` or ``"avx512"``.

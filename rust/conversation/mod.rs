@@ -14,6 +14,7 @@
 //! what was emitted (taken-back tails, transient rewrites); already emitted text is never
 //! repeated (unlike g4f's `str.replace`, which corrupts text whose earlier part repeats).
 
+#[cfg(feature = "python")]
 pub mod py;
 
 mod doc;
@@ -102,6 +103,7 @@ impl Deltas {
     }
 
     /// The deltas in order.
+    #[must_use]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         (0..self.ends.len()).map(move |i| {
             let start = if i == 0 { 0 } else { self.ends[i - 1] };

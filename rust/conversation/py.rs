@@ -1,5 +1,8 @@
 //! Python bindings of the `conversation` concern.
 
+// The signatures' defaults cast size constants (far below i64::MAX) to i64.
+#![allow(clippy::cast_possible_wrap)]
+
 use super::{ConversationDecoder, Deltas, DEFAULT_MAX_DEPTH, DEFAULT_MAX_DOCUMENT_BYTES};
 use crate::pyutil::{feed_bytes, limit, Locked};
 use crate::sse::DEFAULT_MAX_BYTES;
@@ -103,6 +106,9 @@ impl PyConversationDecoder {
 }
 
 /// Adds this concern's functions and classes to the native module.
+///
+/// # Errors
+/// When the module refuses an attribute.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DEFAULT_MAX_DOCUMENT_BYTES", DEFAULT_MAX_DOCUMENT_BYTES)?;
     m.add("DEFAULT_MAX_DEPTH", DEFAULT_MAX_DEPTH)?;

@@ -1,20 +1,18 @@
 //! Python bindings of the `format` concern: `format_prompt` and `format_conversation`.
 //!
-//! Messages are walked once, straight from the Python objects. The prompt is collected as a list
-//! of the caller's own `str` objects plus shared separator and role strings, and joined once at
-//! the end (`str.join`: one allocation, no UTF-8 round trip, any `str` including lone
-//! surrogates). Blank checks read only the leading characters of a string.
+//! The walk is the core's (`mod.rs`); this file reads Python objects for it ([`PyReader`]) and
+//! collects the prompt as a list of the caller's own `str` objects plus shared separator and role
+//! strings, joined once at the end (`str.join`: one allocation, no UTF-8 round trip, any `str`
+//! including lone surrogates). Blank checks read only the leading characters of a string.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use pyo3::exceptions::{PyKeyError, PyOSError};
+use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyList, PyMapping, PyString, PyTuple};
 use pyo3::{ffi, intern};
 
 use super::{
-    is_py_space, is_system_role, push_capitalized_ascii, round_millis, uuid4_text, Prompt, Sink,
-    ASSISTANT_TAIL,
+    content_text, create_time, is_py_space, message_fields, push_capitalized_ascii, At, Formatted,
+    Key, Kind, PromptOptions, Reader, Sink, Uuids, ASSISTANT_TAIL,
 };
 use crate::errors::NativeError;
 
@@ -54,13 +52,6 @@ impl<'py> Pieces<'py> {
         }
     }
 
-    /// Appends `s`; returns whether it is blank (`not s.strip()`).
-    fn push_py(&mut self, s: &Bound<'py, PyString>) -> PyResult<bool> {
-        let blank = is_blank_py(s)?;
-        self.parts.push(s.clone());
-        Ok(blank)
-    }
-
     fn join(self) -> PyResult<Bound<'py, PyString>> {
         if let [single] = self.parts.as_slice() {
             return Ok(single.clone());
@@ -75,7 +66,11 @@ impl<'py> Pieces<'py> {
     }
 }
 
-impl Sink for Pieces<'_> {
+impl<'py> Sink for Pieces<'py> {
+    type Text = Bound<'py, PyString>;
+    fn push_text(&mut self, text: Bound<'py, PyString>) {
+        self.parts.push(text);
+    }
     fn push_str(&mut self, s: &str) {
         let piece = match s {
             "\n" => intern!(self.py, "\n").clone(),
@@ -163,20 +158,6 @@ impl<'py> Messages<'py> {
             Self::Items(items) => items.iter().enumerate().try_for_each(|(i, m)| f(i, m)),
         }
     }
-
-    fn first(&self) -> PyResult<Bound<'py, PyAny>> {
-        match self {
-            Self::List(list) => list.get_item(0),
-            Self::Tuple(tuple) => tuple.get_item(0),
-            Self::Items(items) => Ok(items[0].clone()),
-        }
-    }
-}
-
-/// The `role` and `content` of one message, validated.
-struct Fields<'py> {
-    role: Bound<'py, PyString>,
-    content: Bound<'py, PyAny>,
 }
 
 fn mapping_get<'py>(
@@ -190,168 +171,114 @@ fn mapping_get<'py>(
     }
 }
 
-impl<'py> Fields<'py> {
-    fn of(func: &str, index: usize, msg: &Bound<'py, PyAny>) -> PyResult<Self> {
-        let py = msg.py();
-        let (role_key, content_key) = (intern!(py, "role"), intern!(py, "content"));
-        let (role, content) = if let Ok(dict) = msg.cast::<PyDict>() {
-            (dict.get_item(role_key)?, dict.get_item(content_key)?)
-        } else if let Ok(mapping) = msg.cast::<PyMapping>() {
-            (
-                mapping_get(mapping, role_key)?,
-                mapping_get(mapping, content_key)?,
-            )
-        } else {
-            return Err(NativeError::WrongType(format!(
-                "{func}: messages[{index}] must be a dict with 'role' and 'content', got {}",
-                type_name(msg)
-            ))
-            .into());
-        };
-        let missing = |key: &str| -> PyErr {
-            NativeError::InvalidArgument(format!(
-                "{func}: messages[{index}] has no '{key}' key; every message needs 'role' and \
-                 'content', e.g. {{'role': 'user', 'content': 'Hello'}}"
-            ))
-            .into()
-        };
-        let role = role.ok_or_else(|| missing("role"))?;
-        let content = content.ok_or_else(|| missing("content"))?;
-        let role = role.cast_into::<PyString>().map_err(|err| -> PyErr {
-            NativeError::WrongType(format!(
-                "{func}: messages[{index}]['role'] must be a str such as 'user', got {}",
-                type_name(err.into_inner().as_any())
-            ))
-            .into()
-        })?;
-        Ok(Self { role, content })
-    }
+/// Reads Python messages for the core's walk: dicts (or any mapping, for a message), `str`,
+/// `None`, lists of part dicts, and `str()` of anything else.
+struct PyReader<'py> {
+    py: Python<'py>,
 }
 
-/// Whether a content part is a text part: `part.get("type", "text") == "text"`.
-fn is_text_part(part: &Bound<'_, PyDict>) -> PyResult<bool> {
-    let py = part.py();
-    match part.get_item(intern!(py, "type"))? {
-        None => Ok(true),
-        Some(kind) => match kind.cast::<PyString>() {
-            Ok(kind) => Ok(kind.to_str().is_ok_and(|k| k == "text")),
-            Err(_) => kind.eq(intern!(py, "text")),
-        },
-    }
-}
-
-/// Appends the `"text"` of a dict (content or part); `None` or missing counts as `""`.
-fn push_dict_text<'py>(
-    sink: &mut Pieces<'py>,
-    dict: &Bound<'py, PyDict>,
-    location: &dyn Fn() -> String,
-) -> PyResult<bool> {
-    match dict.get_item(intern!(dict.py(), "text"))? {
-        None => Ok(true),
-        Some(text) if text.is_none() => Ok(true),
-        Some(text) => match text.cast::<PyString>() {
-            Ok(text) => sink.push_py(text),
-            Err(_) => Err(NativeError::WrongType(format!(
-                "{}['text'] must be a str or None, got {}",
-                location(),
-                type_name(&text)
-            ))
-            .into()),
-        },
-    }
-}
-
-/// Appends g4f's `to_string(content)`; returns whether it is blank.
-///
-/// `str` → itself; `None` → `""`; `list` → the concatenated `"text"` of its parts whose `"type"`
-/// is `"text"` (the default); `dict` → its `"text"`; anything else → `str(content)`.
-fn push_text<'py>(
-    sink: &mut Pieces<'py>,
-    content: &Bound<'py, PyAny>,
-    func: &str,
-    index: usize,
-) -> PyResult<bool> {
-    if let Ok(text) = content.cast::<PyString>() {
-        return sink.push_py(text);
-    }
-    if content.is_none() {
-        return Ok(true);
-    }
-    if let Ok(parts) = content.cast::<PyList>() {
-        let mut blank = true;
-        for (j, part) in parts.iter().enumerate() {
-            let location = || format!("{func}: messages[{index}]['content'][{j}]");
-            let part = part.cast::<PyDict>().map_err(|_| {
-                NativeError::WrongType(format!(
-                    "{} must be a dict like {{'type': 'text', 'text': ...}}, got {}",
-                    location(),
-                    type_name(&part)
-                ))
-            })?;
-            if is_text_part(part)? {
-                blank &= push_dict_text(sink, part, &location)?;
-            }
+impl<'py> PyReader<'py> {
+    fn key(&self, key: Key) -> &Bound<'py, PyString> {
+        let py = self.py;
+        match key {
+            Key::Role => intern!(py, "role"),
+            Key::Content => intern!(py, "content"),
+            Key::Type => intern!(py, "type"),
+            Key::Text => intern!(py, "text"),
         }
-        return Ok(blank);
     }
-    if let Ok(dict) = content.cast::<PyDict>() {
-        return push_dict_text(sink, dict, &|| {
-            format!("{func}: messages[{index}]['content']")
-        });
-    }
-    sink.push_py(&content.str()?)
 }
 
-/// g4f's `to_string(content)` as a Python `str` (the same object when it already is one).
-fn text_object<'py>(
-    content: &Bound<'py, PyAny>,
-    func: &str,
-    index: usize,
+impl<'py> Reader for PyReader<'py> {
+    type Value = Bound<'py, PyAny>;
+    type Text = Bound<'py, PyString>;
+    type Error = PyErr;
+
+    fn fields(
+        &mut self,
+        message: &Self::Value,
+    ) -> PyResult<Option<(Option<Self::Value>, Option<Self::Value>)>> {
+        let (role, content) = (self.key(Key::Role), self.key(Key::Content));
+        if let Ok(dict) = message.cast::<PyDict>() {
+            return Ok(Some((dict.get_item(role)?, dict.get_item(content)?)));
+        }
+        if let Ok(mapping) = message.cast::<PyMapping>() {
+            return Ok(Some((
+                mapping_get(mapping, role)?,
+                mapping_get(mapping, content)?,
+            )));
+        }
+        Ok(None)
+    }
+
+    fn take_text(&mut self, value: Self::Value) -> Result<Self::Text, Self::Value> {
+        value
+            .cast_into::<PyString>()
+            .map_err(pyo3::CastIntoError::into_inner)
+    }
+
+    fn kind(&mut self, value: &Self::Value) -> PyResult<Kind<Self::Text>> {
+        if let Ok(text) = value.cast::<PyString>() {
+            return Ok(Kind::Str(text.clone()));
+        }
+        if value.is_none() {
+            return Ok(Kind::None);
+        }
+        if value.is_instance_of::<PyList>() {
+            return Ok(Kind::List);
+        }
+        if value.is_instance_of::<PyDict>() {
+            return Ok(Kind::Dict);
+        }
+        Ok(Kind::Other)
+    }
+
+    fn items(list: &Self::Value) -> impl Iterator<Item = Self::Value> {
+        list.cast::<PyList>()
+            .map(PyListMethods::iter)
+            .into_iter()
+            .flatten()
+    }
+
+    fn get(&mut self, dict: &Self::Value, key: Key) -> PyResult<Option<Self::Value>> {
+        dict.cast::<PyDict>()?.get_item(self.key(key))
+    }
+
+    fn to_text(&mut self, value: &Self::Value) -> PyResult<Self::Text> {
+        value.str()
+    }
+
+    fn equals(&mut self, value: &Self::Value, s: &str) -> PyResult<bool> {
+        value.eq(s)
+    }
+
+    fn utf8<'t>(&self, text: &'t Self::Text) -> Option<&'t str> {
+        text.to_str().ok()
+    }
+
+    fn is_blank(&mut self, text: &Self::Text) -> PyResult<bool> {
+        is_blank_py(text)
+    }
+
+    fn capitalize(&mut self, text: &Self::Text) -> PyResult<Self::Text> {
+        Ok(text
+            .call_method0(intern!(self.py, "capitalize"))?
+            .cast_into::<PyString>()?)
+    }
+
+    fn type_name(&self, value: &Self::Value) -> String {
+        type_name(value)
+    }
+}
+
+/// The result of the walk as one Python `str`.
+fn into_str<'py>(
+    text: Formatted<Bound<'py, PyString>, Pieces<'py>>,
 ) -> PyResult<Bound<'py, PyString>> {
-    if let Ok(text) = content.cast::<PyString>() {
-        return Ok(text.clone());
+    match text {
+        Formatted::Same(text) => Ok(text),
+        Formatted::Built(pieces) => pieces.join(),
     }
-    let mut pieces = Pieces::new(content.py(), 4);
-    push_text(&mut pieces, content, func, index)?;
-    pieces.join()
-}
-
-fn render<'py>(
-    messages: &Messages<'py>,
-    sink: Pieces<'py>,
-    include_system: bool,
-    do_continue: bool,
-) -> PyResult<Pieces<'py>> {
-    let mut prompt = Prompt::new(sink);
-    messages.each(|index, msg| -> PyResult<()> {
-        let fields = Fields::of("format_prompt", index, msg)?;
-        let role = fields.role.to_str().ok();
-        if !include_system && role.is_some_and(is_system_role) {
-            return Ok(());
-        }
-        if let Ok(text) = fields.content.cast::<PyString>() {
-            if is_blank_py(text)? {
-                return Ok(());
-            }
-        }
-        prompt.begin_line();
-        match role {
-            Some(role) if role.is_ascii() => prompt.sink().push_capitalized_ascii(role),
-            _ => {
-                let capitalized = fields
-                    .role
-                    .call_method0(intern!(msg.py(), "capitalize"))?
-                    .cast_into::<PyString>()
-                    .map_err(PyErr::from)?;
-                prompt.sink().parts.push(capitalized);
-            }
-        }
-        prompt.begin_content();
-        let blank = push_text(prompt.sink(), &fields.content, "format_prompt", index)?;
-        prompt.end_line(blank);
-        Ok(())
-    })?;
-    Ok(prompt.finish(do_continue))
 }
 
 /// Formats a conversation as one prompt text, with g4f's `format_prompt` rules.
@@ -365,53 +292,27 @@ fn format_prompt<'py>(
 ) -> PyResult<Bound<'py, PyString>> {
     let py = messages.py();
     let messages = Messages::of("format_prompt", messages)?;
+    let options = PromptOptions {
+        add_special_tokens,
+        do_continue,
+        include_system,
+    };
     let count = messages.len();
-    if count == 0 {
-        return Err(NativeError::InvalidArgument(
-            "format_prompt: messages is empty; pass at least one {'role': ..., 'content': ...} \
-             dict"
-                .to_owned(),
-        )
-        .into());
-    }
-    if count == 1 && !add_special_tokens {
-        let fields = Fields::of("format_prompt", 0, &messages.first()?)?;
-        return text_object(&fields.content, "format_prompt", 0);
-    }
-    let pieces = Pieces::new(py, count * 4 + 1);
-    render(&messages, pieces, include_system, do_continue)?.join()
-}
-
-/// Random bytes for UUIDs, fetched from the OS in batches.
-struct RandomPool {
-    buf: Vec<u8>,
-    pos: usize,
-}
-
-impl RandomPool {
-    const MAX_BATCH: usize = 64;
-
-    fn new(expected: usize) -> Self {
-        Self {
-            buf: vec![0; 16 * expected.clamp(1, Self::MAX_BATCH)],
-            pos: usize::MAX,
+    let reader = &mut PyReader { py };
+    // A single message needs no pieces unless its content must be built.
+    let capacity = if count > 1 || add_special_tokens {
+        count * 4 + 1
+    } else {
+        0
+    };
+    let sink = Pieces::new(py, capacity);
+    into_str(match &messages {
+        Messages::List(list) => super::format_prompt(reader, sink, list.iter(), count, options),
+        Messages::Tuple(tuple) => super::format_prompt(reader, sink, tuple.iter(), count, options),
+        Messages::Items(items) => {
+            super::format_prompt(reader, sink, items.iter().cloned(), count, options)
         }
-    }
-
-    fn next(&mut self) -> PyResult<[u8; 16]> {
-        if self.pos >= self.buf.len() {
-            getrandom::getrandom(&mut self.buf).map_err(|err| {
-                PyOSError::new_err(format!(
-                    "format_conversation: the operating system's random source failed: {err}"
-                ))
-            })?;
-            self.pos = 0;
-        }
-        let mut out = [0; 16];
-        out.copy_from_slice(&self.buf[self.pos..self.pos + 16]);
-        self.pos += 16;
-        Ok(out)
-    }
+    }?)
 }
 
 /// Turns messages into the ChatGPT backend's message objects.
@@ -419,20 +320,22 @@ impl RandomPool {
 fn format_conversation<'py>(messages: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
     let py = messages.py();
     let messages = Messages::of("format_conversation", messages)?;
-    let mut random = RandomPool::new(messages.len());
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64());
-    let create_time = PyFloat::new(py, round_millis(now));
+    let mut ids = Uuids::new(messages.len());
+    let create_time = PyFloat::new(py, create_time());
     let text_type = intern!(py, "text");
     let out = PyList::empty(py);
+    let reader = &mut PyReader { py };
     messages.each(|index, msg| -> PyResult<()> {
-        let fields = Fields::of("format_conversation", index, msg)?;
-        let text = text_object(&fields.content, "format_conversation", index)?;
-        let id = uuid4_text(random.next()?);
+        let at = At {
+            func: "format_conversation",
+            index,
+        };
+        let (role, content) = message_fields(reader, msg, at)?;
+        let text = into_str(content_text(reader, Pieces::new(py, 0), &content, at)?)?;
+        let id = ids.next_text()?;
 
         let author = PyDict::new(py);
-        author.set_item(intern!(py, "role"), &fields.role)?;
+        author.set_item(intern!(py, "role"), &role)?;
         let content = PyDict::new(py);
         content.set_item(intern!(py, "content_type"), text_type)?;
         content.set_item(intern!(py, "parts"), PyList::new(py, [text])?)?;
@@ -442,9 +345,10 @@ fn format_conversation<'py>(messages: &Bound<'py, PyAny>) -> PyResult<Bound<'py,
         metadata.set_item(intern!(py, "serialization_metadata"), serialization)?;
 
         let message = PyDict::new(py);
+        // The id is ASCII hex and hyphens, so always UTF-8.
         message.set_item(
             intern!(py, "id"),
-            PyString::new(py, &String::from_utf8_lossy(&id)),
+            PyString::new(py, std::str::from_utf8(&id).unwrap_or_default()),
         )?;
         message.set_item(intern!(py, "author"), author)?;
         message.set_item(intern!(py, "content"), content)?;
@@ -456,6 +360,9 @@ fn format_conversation<'py>(messages: &Bound<'py, PyAny>) -> PyResult<Bound<'py,
 }
 
 /// Adds this concern's functions and classes to the native module.
+///
+/// # Errors
+/// When the module refuses an attribute.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(format_prompt, m)?)?;
     m.add_function(wrap_pyfunction!(format_conversation, m)?)?;

@@ -2,7 +2,7 @@
 //!
 //! Both kernels use the shared round description (`keccak_rounds!` in `rounds.rs`), so the
 //! instruction sets cannot drift apart. A kernel value can only be built
-//! after run-time detection of its CPU features, which is what makes its methods sound.
+//! after run-time detection of its CPU features (`kernel::cpu`, detected once), which is what makes its methods sound.
 
 use std::arch::x86_64::{
     __m256i, __m512i, _mm256_andnot_si256, _mm256_loadu_si256, _mm256_or_si256, _mm256_set1_epi64x,
@@ -11,7 +11,7 @@ use std::arch::x86_64::{
     _mm512_ternarylogic_epi64, _mm512_xor_si512,
 };
 
-use super::kernel::{Kernel, SimdLevel, RATE_WORDS};
+use super::kernel::{cpu, Kernel, RATE_WORDS};
 use super::rounds::keccak_rounds;
 
 // ----- AVX2: 4 lanes ---------------------------------------------------------------------------
@@ -42,7 +42,7 @@ macro_rules! x4_chi {
 }
 macro_rules! x4_splat {
     ($c:expr) => {
-        _mm256_set1_epi64x($c as i64)
+        _mm256_set1_epi64x(($c).cast_signed())
     };
 }
 
@@ -53,7 +53,7 @@ pub struct Avx2(());
 impl Avx2 {
     /// The kernel, if this CPU supports AVX2.
     pub fn new() -> Option<Avx2> {
-        std::is_x86_feature_detected!("avx2").then_some(Avx2(()))
+        cpu().avx2.then_some(Avx2(()))
     }
 }
 
@@ -83,10 +83,6 @@ fn x4_absorb_permute(state: &mut [__m256i; 25], block: &[[u64; 4]]) {
 
 impl Kernel<4> for Avx2 {
     type State = [__m256i; 25];
-
-    fn level(&self) -> SimdLevel {
-        SimdLevel::Avx2
-    }
 
     fn broadcast(&self, mid: &[u64; 25]) -> [__m256i; 25] {
         // SAFETY: an `Avx2` value exists only after AVX2 was detected (`Avx2::new`).
@@ -135,7 +131,7 @@ macro_rules! x8_chi {
 }
 macro_rules! x8_splat {
     ($c:expr) => {
-        _mm512_set1_epi64($c as i64)
+        _mm512_set1_epi64(($c).cast_signed())
     };
 }
 
@@ -146,8 +142,7 @@ pub struct Avx512(());
 impl Avx512 {
     /// The kernel, if this CPU supports AVX-512F and AVX-512VL.
     pub fn new() -> Option<Avx512> {
-        (std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl"))
-            .then_some(Avx512(()))
+        cpu().avx512.then_some(Avx512(()))
     }
 }
 
@@ -182,10 +177,6 @@ fn x8_absorb_permute(state: &mut [__m512i; 25], block: &[[u64; 8]]) {
 
 impl Kernel<8> for Avx512 {
     type State = [__m512i; 25];
-
-    fn level(&self) -> SimdLevel {
-        SimdLevel::Avx512
-    }
 
     fn broadcast(&self, mid: &[u64; 25]) -> [__m512i; 25] {
         // SAFETY: an `Avx512` value exists only after AVX-512F/VL were detected (`Avx512::new`).

@@ -4,6 +4,8 @@
 //! message blocks are passed word-major (`block[word][lane]`) so a SIMD kernel loads one word of
 //! every lane with a single vector load.
 
+use std::sync::OnceLock;
+
 use super::rounds::keccak_rounds;
 
 /// SHA3-512 rate in bytes (1600 - 2 * 512 bits).
@@ -27,6 +29,7 @@ impl SimdLevel {
     pub const ALL: [SimdLevel; 3] = [SimdLevel::Portable, SimdLevel::Avx2, SimdLevel::Avx512];
 
     /// The name used in Python (`"portable"`, `"avx2"`, `"avx512"`).
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             SimdLevel::Portable => "portable",
@@ -36,6 +39,7 @@ impl SimdLevel {
     }
 
     /// Parses a level name (case-insensitive); `None` for anything else.
+    #[must_use]
     pub fn parse(name: &str) -> Option<SimdLevel> {
         let name = name.trim();
         SimdLevel::ALL
@@ -44,6 +48,7 @@ impl SimdLevel {
     }
 
     /// Number of messages hashed per kernel call.
+    #[must_use]
     pub fn lanes(self) -> usize {
         match self {
             SimdLevel::Portable => 1,
@@ -53,15 +58,18 @@ impl SimdLevel {
     }
 
     /// Whether this CPU can run the level.
+    #[must_use]
     pub fn is_supported(self) -> bool {
+        let cpu = cpu();
         match self {
             SimdLevel::Portable => true,
-            SimdLevel::Avx2 => avx2_supported(),
-            SimdLevel::Avx512 => avx512_supported(),
+            SimdLevel::Avx2 => cpu.avx2,
+            SimdLevel::Avx512 => cpu.avx512,
         }
     }
 
     /// The best level this CPU supports.
+    #[must_use]
     pub fn detect() -> SimdLevel {
         SimdLevel::ALL
             .into_iter()
@@ -71,6 +79,7 @@ impl SimdLevel {
     }
 
     /// Every level this CPU supports, weakest first.
+    #[must_use]
     pub fn available() -> Vec<SimdLevel> {
         SimdLevel::ALL
             .into_iter()
@@ -79,33 +88,47 @@ impl SimdLevel {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-fn avx2_supported() -> bool {
-    std::is_x86_feature_detected!("avx2")
+/// The CPU features the kernels use: detected once, the one place that decides which kernel may
+/// run (the kernel constructors and the scalar permutation read it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cpu {
+    /// AVX2 (the 4-lane kernel).
+    pub avx2: bool,
+    /// AVX-512F and AVX-512VL (the 8-lane kernel).
+    pub avx512: bool,
+    /// BMI1 and BMI2 (`andn`, `rorx` in the scalar permutation).
+    pub bmi: bool,
+}
+
+/// The features of this CPU (detected on first use).
+pub fn cpu() -> Cpu {
+    static CPU: OnceLock<Cpu> = OnceLock::new();
+    *CPU.get_or_init(detect_cpu)
 }
 
 #[cfg(target_arch = "x86_64")]
-fn avx512_supported() -> bool {
-    std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512vl")
+fn detect_cpu() -> Cpu {
+    Cpu {
+        avx2: std::is_x86_feature_detected!("avx2"),
+        avx512: std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512vl"),
+        bmi: std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2"),
+    }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn avx2_supported() -> bool {
-    false
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn avx512_supported() -> bool {
-    false
+fn detect_cpu() -> Cpu {
+    Cpu {
+        avx2: false,
+        avx512: false,
+        bmi: false,
+    }
 }
 
 /// A Keccak-f[1600] engine over `L` lanes with SHA3-512's rate.
 pub trait Kernel<const L: usize>: Copy + Send + Sync {
     /// The permutation state of all lanes.
     type State: Clone;
-
-    /// The level this kernel implements.
-    fn level(&self) -> SimdLevel;
 
     /// A state with every lane equal to `mid`.
     fn broadcast(&self, mid: &[u64; 25]) -> Self::State;
@@ -118,16 +141,30 @@ pub trait Kernel<const L: usize>: Copy + Send + Sync {
     fn digest_words(&self, state: &Self::State) -> [[u64; L]; 8];
 }
 
-/// The portable single-lane kernel (scalar [`f1600`]).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Portable;
+/// The portable single-lane kernel: the scalar permutation chosen once by [`permutation`].
+#[derive(Clone, Copy, Debug)]
+pub struct Portable {
+    permute: fn(&mut [u64; 25]),
+}
+
+impl Portable {
+    /// The kernel with the best scalar permutation for this CPU.
+    #[must_use]
+    pub fn new() -> Portable {
+        Portable {
+            permute: permutation(),
+        }
+    }
+}
+
+impl Default for Portable {
+    fn default() -> Self {
+        Portable::new()
+    }
+}
 
 impl Kernel<1> for Portable {
     type State = [u64; 25];
-
-    fn level(&self) -> SimdLevel {
-        SimdLevel::Portable
-    }
 
     #[inline]
     fn broadcast(&self, mid: &[u64; 25]) -> [u64; 25] {
@@ -139,7 +176,7 @@ impl Kernel<1> for Portable {
         for (word, lane) in state.iter_mut().zip(&block[..RATE_WORDS]) {
             *word ^= lane[0];
         }
-        f1600(state);
+        (self.permute)(state);
     }
 
     #[inline]
@@ -178,25 +215,25 @@ macro_rules! s_splat {
 /// round with rho and pi fused (about 15% faster here than `keccak::f1600`, which the tests use
 /// as the oracle).
 #[inline(always)]
+#[allow(clippy::inline_always)] // inlined into the BMI copy, which must compile its own body
 fn f1600_scalar(state: &mut [u64; 25]) {
     let mut a = *state;
     keccak_rounds!(a, s_xor5, s_xor, s_rol, s_chi, s_splat);
     *state = a;
 }
 
-/// Keccak-f[1600] on one state; compiled a second time with BMI1/BMI2 (`andn`, `rorx`) and that
-/// copy used when the CPU has them.
-#[inline]
-pub fn f1600(state: &mut [u64; 25]) {
+/// The scalar Keccak-f[1600] for this CPU: [`f1600_scalar`] compiled a second time with BMI1/BMI2
+/// (`andn`, `rorx`) when the CPU has them. Callers keep the returned pointer, so the CPU is not
+/// asked again per permutation.
+#[must_use]
+pub fn permutation() -> fn(&mut [u64; 25]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if bmi_supported() {
-            // SAFETY: BMI1 and BMI2 were detected at run time.
-            unsafe { f1600_bmi(state) };
-            return;
+        if cpu().bmi {
+            return f1600_bmi_checked;
         }
     }
-    f1600_scalar(state);
+    f1600_scalar
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -205,14 +242,17 @@ fn f1600_bmi(state: &mut [u64; 25]) {
     f1600_scalar(state);
 }
 
+/// [`f1600_bmi`] behind a safe signature; only [`permutation`] hands it out, after the check.
 #[cfg(target_arch = "x86_64")]
-fn bmi_supported() -> bool {
-    std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2")
+fn f1600_bmi_checked(state: &mut [u64; 25]) {
+    // SAFETY: `permutation` returns this function only when `cpu().bmi` (BMI1 and BMI2 detected).
+    unsafe { f1600_bmi(state) }
 }
 
 /// Absorbs whole blocks of `data` (its length must be a multiple of [`RATE`]) into a scalar state.
 pub fn absorb_blocks(state: &mut [u64; 25], data: &[u8]) {
     debug_assert_eq!(data.len() % RATE, 0);
+    let f1600 = permutation();
     for block in data.chunks_exact(RATE) {
         for (word, bytes) in state.iter_mut().zip(block.chunks_exact(8)) {
             let mut le = [0u8; 8];
@@ -224,12 +264,14 @@ pub fn absorb_blocks(state: &mut [u64; 25], data: &[u8]) {
 }
 
 /// The number of rate blocks a message of `len` bytes occupies once SHA3-padded.
+#[must_use]
 pub fn padded_blocks(len: usize) -> usize {
     len / RATE + 1
 }
 
 /// Sets byte `pos` of lane `lane` in a word-major buffer.
 #[inline(always)]
+#[allow(clippy::inline_always)] // per byte of every lane in the search loop (measured)
 pub fn put_byte<const L: usize>(words: &mut [[u64; L]], lane: usize, pos: usize, byte: u8) {
     let shift = (pos % 8) * 8;
     let word = &mut words[pos / 8][lane];
@@ -289,9 +331,10 @@ fn hash_all<K: Kernel<L>, const L: usize>(kernel: &K, msgs: &[&[u8]]) -> Vec<[u8
 /// SHA3-512 of every message, computed `level.lanes()` at a time by the kernel of `level`.
 ///
 /// Returns `None` when the CPU does not support `level`.
+#[must_use]
 pub fn sha3_512_lanes(msgs: &[&[u8]], level: SimdLevel) -> Option<Vec<[u8; 64]>> {
     match level {
-        SimdLevel::Portable => Some(hash_all(&Portable, msgs)),
+        SimdLevel::Portable => Some(hash_all(&Portable::new(), msgs)),
         #[cfg(target_arch = "x86_64")]
         SimdLevel::Avx2 => super::keccak_avx::Avx2::new().map(|k| hash_all(&k, msgs)),
         #[cfg(target_arch = "x86_64")]
@@ -307,7 +350,12 @@ mod tests {
     use sha3::Digest;
 
     fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        bytes
+            .iter()
+            .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+            .map(char::from)
+            .collect()
     }
 
     // FIPS 202 / NIST CAVP example values for SHA3-512.
@@ -367,7 +415,7 @@ mod tests {
                 *b ^= v;
             }
             let mut plain = ours;
-            f1600(&mut ours);
+            permutation()(&mut ours);
             f1600_scalar(&mut plain);
             keccak::f1600(&mut oracle);
             assert_eq!(ours, oracle);

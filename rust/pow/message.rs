@@ -51,6 +51,7 @@ fn encode_group(data: &[u8], group: usize) -> [u8; 4] {
 }
 
 /// Base64 (standard alphabet, padded) of `data`.
+#[must_use]
 pub fn base64(data: &[u8]) -> Vec<u8> {
     (0..data.len().div_ceil(3))
         .flat_map(|g| encode_group(data, g))
@@ -105,16 +106,19 @@ impl Template {
     }
 
     /// The state after the constant leading blocks.
+    #[must_use]
     pub fn midstate(&self) -> &[u64; 25] {
         &self.midstate
     }
 
     /// Number of nonce slots (1 or 2).
+    #[must_use]
     pub fn slots(&self) -> usize {
         self.pieces.len() - 1
     }
 
     /// The JSON bytes of `nonce`.
+    #[must_use]
     pub fn json(&self, nonce: u64) -> Vec<u8> {
         let mut out = Vec::new();
         let mut buf = [0u8; MAX_DIGITS];
@@ -128,11 +132,13 @@ impl Template {
     }
 
     /// The answer of `nonce`: base64 of its JSON.
+    #[must_use]
     pub fn answer(&self, nonce: u64) -> String {
         String::from_utf8(base64(&self.json(nonce))).unwrap_or_default()
     }
 
     /// The whole hashed message of `nonce` (`seed + answer`).
+    #[must_use]
     pub fn message(&self, nonce: u64) -> Vec<u8> {
         let mut out = self.seed.clone();
         out.extend_from_slice(&base64(&self.json(nonce)));
@@ -167,6 +173,7 @@ pub struct Lanes<const L: usize> {
 
 impl<const L: usize> Lanes<L> {
     /// Empty buffers sized for any nonce of `tpl`.
+    #[must_use]
     pub fn new(tpl: &Template) -> Lanes<L> {
         Lanes {
             words: vec![[0u64; L]; tpl.max_tail_words()],
@@ -177,6 +184,7 @@ impl<const L: usize> Lanes<L> {
 
     /// Rate blocks of lane `lane`'s current message tail.
     #[inline]
+    #[must_use]
     pub fn blocks(&self, lane: usize) -> usize {
         self.layout[lane].map_or(0, |l| l.blocks)
     }
@@ -252,7 +260,7 @@ mod tests {
     use sha3::Digest;
 
     fn lane_digest(tpl: &Template, lanes: &Lanes<1>) -> [u8; 64] {
-        let k = Portable;
+        let k = Portable::new();
         let mut st = k.broadcast(tpl.midstate());
         for b in 0..lanes.blocks(0) {
             k.absorb_permute(&mut st, &lanes.words[b * RATE_WORDS..(b + 1) * RATE_WORDS]);

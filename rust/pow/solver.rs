@@ -77,6 +77,7 @@ impl Rule {
     }
 
     /// Whether a 64-byte digest satisfies the rule.
+    #[must_use]
     pub fn accepts_digest(&self, digest: &[u8; 64]) -> bool {
         self.accepts(|k| digest[k])
     }
@@ -179,7 +180,7 @@ fn worker<K: Kernel<L>, const L: usize>(kernel: K, tpl: &Template, rule: &Rule, 
                 let hit = (0..L).find(|&lane| {
                     lanes.blocks(lane) == block + 1
                         && nonce + (lane as u64) < end
-                        && rule.accepts(|k| (digest[k / 8][lane] >> ((k % 8) * 8)) as u8)
+                        && rule.accepts(|k| digest[k / 8][lane].to_le_bytes()[k % 8])
                 });
                 if let Some(lane) = hit {
                     found = Some(found.map_or(lane, |f: usize| f.min(lane)));
@@ -251,7 +252,7 @@ pub fn solve(tpl: &Template, rule: &Rule, opts: &SearchOptions, cancel: &AtomicB
         hashed: 0,
     };
     match opts.level {
-        SimdLevel::Portable => run(Portable, tpl, rule, opts, cancel),
+        SimdLevel::Portable => run(Portable::new(), tpl, rule, opts, cancel),
         #[cfg(target_arch = "x86_64")]
         SimdLevel::Avx2 => {
             super::keccak_avx::Avx2::new().map_or(unsupported, |k| run(k, tpl, rule, opts, cancel))

@@ -4,6 +4,7 @@
 //! input until more arrives, and gives the same result for every way of cutting a stream into
 //! chunks. Every buffer is bounded by an explicit limit.
 
+#[cfg(feature = "python")]
 pub mod py;
 
 use crate::errors::NativeError;

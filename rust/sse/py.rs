@@ -1,5 +1,8 @@
 //! Python bindings of the `sse` concern.
 
+// The signatures' defaults cast size constants (far below i64::MAX) to i64.
+#![allow(clippy::cast_possible_wrap)]
+
 use super::{Event, LineSplitter, SseDecoder, DEFAULT_MAX_BYTES};
 use crate::pyutil::{feed_bytes, limit, register_fork_handler, Locked};
 use pyo3::prelude::*;
@@ -187,6 +190,9 @@ impl PyLineDecoder {
 }
 
 /// Adds this concern's functions and classes to the native module.
+///
+/// # Errors
+/// When the module refuses an attribute.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DEFAULT_MAX_LINE_BYTES", DEFAULT_MAX_BYTES)?;
     m.add("DEFAULT_MAX_EVENT_BYTES", DEFAULT_MAX_BYTES)?;

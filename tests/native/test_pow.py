@@ -408,7 +408,44 @@ def test_env_var_forces_the_portable_path() -> None:
         "try:\n pow.solve('s', '0f', pow.get_config('u'))\n"
         "except ValueError as e:\n print(e)"
     )
-    assert "FASTG4F_SIMD" in _run(bad, FASTG4F_SIMD="mmx")
+    message = _run(bad, FASTG4F_SIMD="mmx")
+    assert "FASTG4F_SIMD" in message and "auto, portable, avx2, avx512" in message
+
+
+def test_a_timeout_too_far_away_is_no_deadline() -> None:
+    solution = pow.solve("s", "0f", pow.get_config("ua"), timeout=1e300)
+    assert solution.solved and pow.verify_token(solution.token, "s", "0f")
+
+
+def test_invalid_env_var_is_not_hidden_by_simd_level() -> None:
+    code = "import fastg4f._native as n; print(n.simd_level)"
+    assert _run(code, FASTG4F_SIMD="mmx") == "invalid"
+    assert _run(code, FASTG4F_SIMD="Portable") == "portable"
+
+
+def test_bounds_are_exported_once_and_enforced() -> None:
+    assert native.SIMD_CHOICES == ("auto", "portable", "avx2", "avx512")
+    assert (pow.MAX_NONCE, pow.MAX_THREADS) == (native.POW_MAX_NONCE, native.POW_MAX_THREADS)
+    assert pow.MAX_DIFFICULTY_LENGTH == native.POW_MAX_HEX_LENGTH == 128
+    assert native.POW_MAX_BYTES_LENGTH == 64
+    args: tuple[Any, ...] = (b"s", [b"[", b"]"], "hex", b"f", 1)
+    cancel = native.CancelToken()
+    cancel.cancel()
+    ok = native.pow_search(
+        *args, limit=native.POW_MAX_NONCE, threads=native.POW_MAX_THREADS, cancel=cancel
+    )
+    assert ok.status in {"found", "cancelled"}
+    for bad in (
+        {"limit": native.POW_MAX_NONCE + 1},
+        {"limit": 8, "threads": native.POW_MAX_THREADS + 1},
+    ):
+        with pytest.raises(ValueError):
+            native.pow_search(*args, **{"limit": 8, **bad})
+    with pytest.raises(ValueError, match="hex: <= 128, bytes: <= 64"):
+        native.pow_search(b"s", [b"[", b"]"], "bytes", b"f", 65, limit=8)
+    too_big = [b"x" * native.POW_MAX_INPUT_BYTES, b"y"]
+    with pytest.raises(ValueError, match="limit is"):
+        native.pow_search(b"s", too_big, "hex", b"f", 1, limit=8)
 
 
 def test_solving_works_in_a_forked_child() -> None:
