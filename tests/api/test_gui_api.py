@@ -212,6 +212,26 @@ def test_gui_command_prints_the_url_and_opens_the_browser(tmp_path: Path) -> Non
     assert gui.process.returncode in (0, 130)
 
 
+def test_gui_command_owns_the_port_it_prints() -> None:
+    # With --port 0 the printed port is already the server's: another program that tries to
+    # listen on it right after the line appears is refused, and the page keeps answering.
+    with run_gui("--no-browser") as gui:
+        port = int(gui.url.rsplit(":", 1)[1].strip("/"))
+        with socket.socket() as other, pytest.raises(OSError):
+            other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            other.bind(("127.0.0.1", port))
+            other.listen()
+        deadline = time.monotonic() + 30
+        while True:
+            assert gui.process.poll() is None, "the server exited"
+            try:
+                assert httpx.get(gui.url).status_code == 200
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the page did not answer"
+                time.sleep(0.1)
+
+
 def test_gui_command_has_the_api_options() -> None:
     from fastg4f.cli import build_parser
 
