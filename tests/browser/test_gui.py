@@ -600,3 +600,21 @@ def test_a_late_refusal_keeps_the_key_being_typed(browser: Any) -> None:
             assert not dialog.is_visible()
         finally:
             ctx.close()
+
+
+def test_every_error_status_has_a_sentence(context: Any, server: Server) -> None:
+    # 429 and 502 are shown end to end above; 504 (a provider past its time) and 401 (a key)
+    # come from the same table.
+    page, seen = open_page(context, server.url)
+    said = page.evaluate(
+        """async () => {
+            const api = await import('/static/api.js');
+            return [504, 401, 418].map((s) => api.explain(s));
+        }"""
+    )
+    assert said == [
+        "The provider did not answer in time.",
+        "The server needs a valid API key.",
+        "The server answered with status 418.",
+    ]
+    assert seen.errors == []
