@@ -39,7 +39,7 @@ from openai._streaming import SSEDecoder as OpenAISSEDecoder
 from _common import bench_parser, build_label
 from fastg4f import _native
 from fastg4f.emulators.chatgpt import TEXT_PATH as TEXT
-from fastg4f.emulators.chatgpt import message, v1_finish_patch
+from fastg4f.emulators.chatgpt import message, split_text, v1_finish_patch
 from fastg4f.stream import ConversationDecoder, SSEDecoder
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
@@ -87,13 +87,7 @@ _WORDS = [
 
 
 def _text_pieces(rng: random.Random, n: int) -> list[str]:
-    text = "".join(rng.choice(_WORDS) for _ in range(n))
-    pieces, i = [], 0
-    while i < len(text):
-        k = rng.randint(1, 8)
-        pieces.append(text[i : i + k])
-        i += k
-    return pieces
+    return split_text("".join(rng.choice(_WORDS) for _ in range(n)), rng, longest=8)
 
 
 def _dumps(obj: Any, ascii_: bool = True) -> str:
