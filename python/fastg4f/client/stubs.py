@@ -8,7 +8,6 @@ provider that answered (a fastg4f/g4f extension).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import secrets
 import time
@@ -111,9 +110,14 @@ class _Dumpable:
 _LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
-@functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+    names = _FIELD_NAMES.get(cls)
+    if names is None:  # one entry per dataclass type
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _plain(value: Any) -> Any:
