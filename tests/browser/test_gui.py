@@ -376,20 +376,24 @@ def test_keyboard_focus_is_visible(context: Any, server: Server) -> None:
     assert outline == "solid 3px"
 
 
+def refuse_a_wrong_key(page: Any) -> Any:
+    """Waits for the API-key dialog, gives it a wrong key and waits for the refusal; returns
+    the dialog."""
+    dialog = page.locator("#key-dialog")
+    dialog.wait_for(state="visible")
+    page.fill("#key-input", "wrong")
+    page.click("#key-form button[type=submit]")
+    until(page, "() => document.getElementById('key-error').textContent.includes('not accepted')")
+    return dialog
+
+
 def test_api_key_is_asked_once_and_kept_for_the_session(browser: Any) -> None:
     with offline(), serve(create_app(api_key="s3cret")) as url:
         ctx = browser.new_context()
         try:
             page = ctx.new_page()
             page.goto(url)
-            dialog = page.locator("#key-dialog")
-            dialog.wait_for(state="visible")
-            page.fill("#key-input", "wrong")
-            page.click("#key-form button[type=submit]")
-            until(
-                page,
-                "() => document.getElementById('key-error').textContent.includes('not accepted')",
-            )
+            dialog = refuse_a_wrong_key(page)
             page.fill("#key-input", "s3cret")
             page.click("#key-form button[type=submit]")
             until(page, READY)
@@ -578,14 +582,7 @@ def test_a_late_refusal_keeps_the_key_being_typed(browser: Any) -> None:
 
             page.on("requestfinished", finished)
             page.goto(url)
-            dialog = page.locator("#key-dialog")
-            dialog.wait_for(state="visible")
-            page.fill("#key-input", "wrong")
-            page.click("#key-form button[type=submit]")
-            until(
-                page,
-                "() => document.getElementById('key-error').textContent.includes('not accepted')",
-            )
+            dialog = refuse_a_wrong_key(page)
             page.fill("#key-input", "s3cret")
             # The slow request's refusals: the first without a key, the second with "wrong".
             deadline = time.monotonic() + 15
