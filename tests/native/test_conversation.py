@@ -573,6 +573,37 @@ def test_deep_stream_through_the_api_server() -> None:
     assert "after: 200" in child.stdout
 
 
+def test_costly_stream_through_the_chatgpt_provider() -> None:
+    # 1 MiB of no-op truncates after a 2M-character answer, served to ChatGpt: each used to
+    # walk the whole text with the GIL held (minutes, beyond the provider's 5 s timeout, which
+    # bounds waits, not work). Now the answer arrives whole and the decoding costs the bytes.
+    # The subprocess timeout is a hang detector with a wide margin, not a timing.
+    child = run_child(
+        """
+        import asyncio
+        from fastg4f.emulators.chatgpt import v1_finish_patch
+        from fastg4f.providers import ChatGpt
+        from tests.native.conversation_fixtures import costly_v1_stream, frame
+        from tests.providers.test_chatgpt import MESSAGES, NO_SENTINEL, fake_chatgpt
+
+        stream = costly_v1_stream("truncate", text_chars=1 << 21, events_bytes=1 << 20)
+        stream += frame(v1_finish_patch("!"))
+
+        async def answer() -> str:
+            gen = ChatGpt.create_async_generator("", MESSAGES, timeout=5, pause=0)
+            return "".join([c async for c in gen if isinstance(c, str)])
+
+        with fake_chatgpt(NO_SENTINEL, stream) as site:
+            ChatGpt.url = site.url("/x")
+            text = asyncio.run(answer())
+        print(len(text), text[-2:])
+        """,
+        timeout=90,
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert child.stdout.split() == [str((1 << 21) + 1), "\u00e9!"]
+
+
 @pytest.mark.parametrize("kind", ["truncate", "take-back", "channels"])
 def test_small_operations_cost_their_own_size(kind: str) -> None:
     # 1 MiB of small operations on a 4M-character answer: when each costs the whole text, this

@@ -82,3 +82,30 @@ def test_provider_errors_name_the_provider_and_the_url(dropping: DroppingServer)
         Aichat.url = original
     assert str(caught.value).startswith(f"Aichat: POST {api} (not re-sent")
     assert dropping.count("POST") == 1
+
+
+def test_a_named_session_names_the_provider_with_both_backends(
+    dropping: DroppingServer, backend: str
+) -> None:
+    # What a provider's session raises (providers pass their name): the same message whichever
+    # transport sends the request, sync or async.
+    prefix = f"Prov: POST {dropping.url('/submit')} (not re-sent"
+    with (
+        Session(backend=backend, name="Prov", timeout=10) as s,
+        pytest.raises(errors.ConnectionError, match=r"^Prov: POST ") as caught,
+    ):
+        s.post(dropping.url("/submit"), json={"order": 1}).read()
+    assert str(caught.value).startswith(prefix)
+
+    async def main() -> BaseException:
+        async with StreamSession(backend=backend, name="Prov", timeout=10) as s:
+            try:
+                async with s.post(dropping.url("/submit"), json={"order": 2}, stream=True) as r:
+                    await r.read()
+            except errors.FastG4FError as exc:
+                return exc
+        raise AssertionError("the POST did not fail")
+
+    exc = asyncio.run(main())
+    assert isinstance(exc, errors.ConnectionError) and str(exc).startswith(prefix)
+    assert dropping.count("POST") == 2  # one per call, none re-sent
