@@ -6,9 +6,7 @@ exception a decoder may raise is ``StreamDecodeError`` from a limit.
 
 Usage: ``python tests/fuzz/fuzz_stream.py TARGET [--seconds N] [libFuzzer args]`` with TARGET
 one of lines, sse, conversation or smoke
-(``smoke`` runs every target in turn for ``--seconds`` each), or
-``python tests/fuzz/fuzz_stream.py write-seeds DIR``: the seeds as the committed corpus of the
-cargo-fuzz targets of the same decoders (``DIR/lines``, ``DIR/sse``, ``DIR/conversation``).
+(``smoke`` runs every target in turn for ``--seconds`` each).
 With atheris installed this is coverage-guided (coverage of the Python references and harness;
 the Rust code is not instrumented); without it, a seeded random/mutation loop runs for the same
 time. ``make fuzz-smoke`` runs ``smoke`` for every ``tests/fuzz/fuzz_*.py``.
@@ -165,21 +163,6 @@ def seeds() -> list[bytes]:
     ]
 
 
-def native_seeds() -> list[bytes]:
-    """:func:`seeds` plus documents nested past the native conversation target's depth bound
-    (64): deep through many operations, and deep within one operation."""
-    return [*seeds(), b"\x06" + deep_v1_stream(100, per_op=3), b"\x01" + deep_v1_stream(200)]
-
-
-def write_seeds(directory: pathlib.Path) -> None:
-    """Writes :func:`native_seeds` to ``directory/<target>/seed-<n>`` for every target."""
-    for name in TARGETS:
-        target = directory / name
-        target.mkdir(parents=True, exist_ok=True)
-        for i, data in enumerate(native_seeds()):
-            (target / f"seed-{i}").write_bytes(data)
-
-
 def _mutate(rng: random.Random, data: bytearray, pool: list[bytes]) -> bytes:
     for _ in range(rng.randint(1, 8)):
         op = rng.randrange(6)
@@ -239,9 +222,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="time budget (default 10)")
     parser.add_argument("--no-atheris", action="store_true", help="use the plain random loop")
     parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", "0")))
-    if sys.argv[1:2] == ["write-seeds"] and len(sys.argv) == 3:
-        write_seeds(pathlib.Path(sys.argv[2]))
-        return
     args, rest = parser.parse_known_args()
     if args.target == "smoke":
         # atheris sets up once per process: one child process per target.
