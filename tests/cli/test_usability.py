@@ -145,6 +145,11 @@ def test_argument_errors_name_the_argument() -> None:
         (("bench", "pow", "--attempts", "0"), "--attempts"),
         (("bench", "pow", "--repeat", "-2"), "--repeat"),
         (("bench", "pow", "--difficulty", "xyz"), "--difficulty"),
+        (("emulate", "--difficulty", "xyz"), "--difficulty"),
+        (("api", "--port", "99999"), "--port"),
+        (("api", "--workers", "0"), "--workers"),
+        (("api", "--max-body-bytes", "-5"), "--max-body-bytes"),
+        (("gui", "--max-connections", "0"), "--max-connections"),
     ]:
         result = run(*args)
         assert result.returncode == 2, (args, result.stderr)
