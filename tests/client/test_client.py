@@ -327,6 +327,30 @@ def test_explicit_providers_run_whatever_their_working_flag() -> None:
         fastg4f.ChatCompletion.create("toy-1", MESSAGES, provider=retired)
 
 
+def test_max_tokens_cuts_a_streaming_providers_answer_also_when_not_streamed() -> None:
+    # ChatGpt gives its whole text as one chunk when asked not to stream; with max_tokens the
+    # client asks it to stream, so the limit counts the same chunks, streamed or not, as g4f.
+    from fastg4f.emulators import expected_answer, offline
+    from fastg4f.Provider import ChatGpt
+
+    with offline():
+        client = Client(provider=ChatGpt)
+        chunks = list(client.chat.completions.create(MESSAGES, "", stream=True, max_tokens=2))
+        streamed = "".join(c.choices[0].delta.content or "" for c in chunks)
+        whole = client.chat.completions.create(MESSAGES, "", max_tokens=2)
+        async_client = AsyncClient(provider=ChatGpt)
+
+        async def not_streamed() -> ChatCompletionObject:
+            return await async_client.chat.completions.create(MESSAGES, "", max_tokens=2)
+
+        later = asyncio.run(not_streamed())
+    assert chunks[-1].choices[0].finish_reason == "length"
+    assert 0 < len(streamed) < len(expected_answer("ChatGpt", MESSAGES))
+    for response in (whole, later):
+        assert response.choices[0].message.content == streamed
+        assert response.choices[0].finish_reason == "length"
+
+
 async def test_async_client_max_tokens_and_a_string_message() -> None:
     echo = make_provider("Echo")
     client = AsyncClient(provider=echo)

@@ -165,11 +165,13 @@ class _Job:
         return self.answered_by.model
 
     def deltas(self) -> AsyncIterator[str]:
+        # max_tokens counts the provider's chunks: a provider is asked to stream then, so the
+        # limit cuts the same text whether or not the caller streams.
         deltas = stream_text(
             self.model,
             self.messages,
             provider=self.provider,
-            stream=self.stream,
+            stream=self.stream or self.max_tokens is not None,
             table=self.table,
             ignore_working=self.ignore_working,
             on_start=self._started,
