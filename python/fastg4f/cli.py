@@ -388,7 +388,8 @@ def _answered_by(first: Any, verbose: bool) -> None:
     if first is None or not (verbose or sys.stderr.isatty()):
         return
     provider = getattr(first, "provider", None) or "?"
-    print(f"fastg4f: answered by {provider} (model {first.model})", file=sys.stderr)
+    model = f" (model {first.model})" if first.model else ""  # a provider may name no model
+    print(f"fastg4f: answered by {provider}{model}", file=sys.stderr)
 
 
 def _stdin_prompt() -> str:

@@ -237,6 +237,9 @@ def test_chat_says_which_provider_answered() -> None:
         verbose.stdout == answer_text("Backup", "toy-1", [{"role": "user", "content": "hi"}]) + "\n"
     )
     assert "Backup" in verbose.stderr and "toy-1" in verbose.stderr
+    nameless = run("chat", "-v", "--offline", "-p", "Aichat", "hi")  # Aichat names no model
+    assert nameless.returncode == 0, nameless.stderr
+    assert nameless.stderr == "fastg4f: answered by Aichat\n"
 
 
 def test_long_work_shows_progress_without_rich() -> None:
