@@ -374,3 +374,30 @@ def test_ignore_working_false_also_checks_an_explicit_provider() -> None:
         Client(provider=retired, ignore_working=False).chat.completions.create(MESSAGES)
     with pytest.raises(ProviderNotWorkingError):
         Client().chat.completions.create(MESSAGES, provider=retired, ignore_working=False)
+
+
+def test_a_stream_ends_with_the_usage_the_provider_reported() -> None:
+    # As g4f's client: the last chunk of a stream carries the provider's Usage (None without).
+    from fastg4f.providers import AsyncGeneratorProvider
+    from fastg4f.providers.response import FinishReason, Usage
+
+    class Counted(AsyncGeneratorProvider):
+        working = True
+
+        @classmethod
+        async def create_async_generator(  # type: ignore[override]
+            cls, model: str, messages: object, stream: bool = True, **kwargs: object
+        ) -> AsyncIterator[object]:
+            yield "one "
+            yield "two"
+            yield Usage(prompt_tokens=7, completion_tokens=2, total_tokens=9)
+            yield FinishReason("stop")
+
+    chunks = list(Client(provider=Counted).chat.completions.create(MESSAGES, "", stream=True))
+    assert [c.usage for c in chunks[:-1]] == [None, None]
+    usage = chunks[-1].usage
+    assert usage is not None and (usage.prompt_tokens, usage.total_tokens) == (7, 9)
+    plain = list(
+        Client(provider=make_provider("Echo")).chat.completions.create(MESSAGES, "", stream=True)
+    )
+    assert plain[-1].usage is None

@@ -205,7 +205,7 @@ class _Job:
                     role="assistant" if first else None,
                 )
                 first = False
-        yield ChatCompletionChunk.build(
+        last = ChatCompletionChunk.build(
             None,
             completion_id=self.id,
             model=self.model_label,
@@ -214,6 +214,9 @@ class _Job:
             role="assistant" if first else None,
             finish_reason=self.finish_reason,
         )
+        if self.info.usage is not None:  # as g4f's client: the provider's usage, never a guess
+            last.usage = self.info.usage_of(self.messages, "")
+        yield last
 
     async def complete(self) -> ChatCompletion:
         async with aclosing(self.deltas()) as deltas:  # type: ignore[type-var]
