@@ -39,7 +39,7 @@ from openai._streaming import SSEDecoder as OpenAISSEDecoder
 from _common import bench_parser, build_label
 from fastg4f import _native
 from fastg4f.emulators.chatgpt import TEXT_PATH as TEXT
-from fastg4f.emulators.chatgpt import message, v1_finish_patch
+from fastg4f.emulators.chatgpt import message, split_text, v1_finish_patch
 from fastg4f.stream import ConversationDecoder, SSEDecoder
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
@@ -87,13 +87,7 @@ _WORDS = [
 
 
 def _text_pieces(rng: random.Random, n: int) -> list[str]:
-    text = "".join(rng.choice(_WORDS) for _ in range(n))
-    pieces, i = [], 0
-    while i < len(text):
-        k = rng.randint(1, 8)
-        pieces.append(text[i : i + k])
-        i += k
-    return pieces
+    return split_text("".join(rng.choice(_WORDS) for _ in range(n)), rng, longest=8)
 
 
 def _dumps(obj: Any, ascii_: bool = True) -> str:
@@ -105,85 +99,89 @@ def _sse(obj: Any, event: str | None = None, ascii_: bool = True, pad: str = "")
     return f"{head}data: {_dumps(obj, ascii_)}{pad}\n\n"
 
 
-def v1_corpus(target_bytes: int, seed: int = 1) -> tuple[bytes, str]:
-    """A v1 stream of about ``target_bytes`` (several turns) and its answer text."""
+def _turns(
+    target_bytes: int, seed: int, turn: Callable[[random.Random, int], tuple[str, str]]
+) -> tuple[bytes, str]:
+    """Turns (``turn(rng, n)`` → events, answer text) until about ``target_bytes``."""
     rng = random.Random(seed)
     out: list[str] = []
     answer: list[str] = []
     size = 0
-    turn = 0
     while size < target_bytes:
-        cid = f"68d8e6a2-{turn:04x}-8000-9000-1234567890ab"
-        user = message("u", "user", "Tell me a story")
-        recap = message("r", "assistant", "Thought", content_type="reasoning_recap")
-        answer_msg = message(f"a{turn}", "assistant", channel="final")
-        token = {"type": "resume_conversation_token", "kind": "topic", "token": "eyJ" + "x" * 300}
-        system = {"message": message("s", "system", hidden=True), "error": None}
-        ev = [
-            'event: delta_encoding\ndata: "v1"\n\n',
-            _sse({**token, "conversation_id": cid}),
-            _sse({"p": "", "o": "add", "v": {**system, "conversation_id": cid}, "c": 0}, "delta"),
-            _sse({"v": {"message": user, "conversation_id": cid}, "c": 1}, "delta"),
-            _sse({"type": "input_message", "input_message": user}),
-            _sse({"v": {"message": recap, "conversation_id": cid}, "c": 2}, "delta"),
-            _sse({"v": {"message": answer_msg, "conversation_id": cid}, "c": 3}, "delta"),
-            _sse({"type": "title_generation", "title": TITLE, "conversation_id": cid}),
-        ]
-        pieces = _text_pieces(rng, 3000)
-        explicit = True
-        for i, piece in enumerate(pieces):
-            pad = " " * rng.randint(0, 7)
-            ascii_ = rng.random() < 0.7
-            if explicit:
-                ev.append(_sse({"p": TEXT, "o": "append", "v": piece}, "delta", ascii_, pad))
-                explicit = False
-            elif i % 200 == 199:
-                meta = {"citations": [], "content_references": []}
-                batch = [
-                    {"p": TEXT, "o": "append", "v": piece},
-                    {"p": "/message/metadata", "o": "append", "v": meta},
-                ]
-                ev.append(_sse({"p": "", "o": "patch", "v": batch}, "delta", ascii_, pad))
-                explicit = True  # after a patch the carried op is "patch": restate p and o
-            else:
-                ev.append(_sse({"v": piece}, "delta", ascii_, pad))
-            answer.append(piece)
-        answer.append(".")
-        ev += [
-            f"event: delta\ndata: {_dumps(v1_finish_patch('.'))}\n\n",
-            f"data: {_dumps({'type': 'message_stream_complete', 'conversation_id': cid})}\n\n",
-            "data: [DONE]\n\n",
-        ]
-        chunk = "".join(ev)
-        out.append(chunk)
-        size += len(chunk.encode())
-        turn += 1
+        events, text = turn(rng, len(out))
+        out.append(events)
+        answer.append(text)
+        size += len(events.encode())
     return "".join(out).encode(), "".join(answer)
+
+
+def v1_corpus(target_bytes: int, seed: int = 1) -> tuple[bytes, str]:
+    """A v1 stream of about ``target_bytes`` (several turns) and its answer text."""
+    return _turns(target_bytes, seed, _v1_turn)
+
+
+def _v1_turn(rng: random.Random, turn: int) -> tuple[str, str]:
+    answer: list[str] = []
+    cid = f"68d8e6a2-{turn:04x}-8000-9000-1234567890ab"
+    user = message("u", "user", "Tell me a story")
+    recap = message("r", "assistant", "Thought", content_type="reasoning_recap")
+    answer_msg = message(f"a{turn}", "assistant", channel="final")
+    token = {"type": "resume_conversation_token", "kind": "topic", "token": "eyJ" + "x" * 300}
+    system = {"message": message("s", "system", hidden=True), "error": None}
+    ev = [
+        'event: delta_encoding\ndata: "v1"\n\n',
+        _sse({**token, "conversation_id": cid}),
+        _sse({"p": "", "o": "add", "v": {**system, "conversation_id": cid}, "c": 0}, "delta"),
+        _sse({"v": {"message": user, "conversation_id": cid}, "c": 1}, "delta"),
+        _sse({"type": "input_message", "input_message": user}),
+        _sse({"v": {"message": recap, "conversation_id": cid}, "c": 2}, "delta"),
+        _sse({"v": {"message": answer_msg, "conversation_id": cid}, "c": 3}, "delta"),
+        _sse({"type": "title_generation", "title": TITLE, "conversation_id": cid}),
+    ]
+    pieces = _text_pieces(rng, 3000)
+    explicit = True
+    for i, piece in enumerate(pieces):
+        pad = " " * rng.randint(0, 7)
+        ascii_ = rng.random() < 0.7
+        if explicit:
+            ev.append(_sse({"p": TEXT, "o": "append", "v": piece}, "delta", ascii_, pad))
+            explicit = False
+        elif i % 200 == 199:
+            meta = {"citations": [], "content_references": []}
+            batch = [
+                {"p": TEXT, "o": "append", "v": piece},
+                {"p": "/message/metadata", "o": "append", "v": meta},
+            ]
+            ev.append(_sse({"p": "", "o": "patch", "v": batch}, "delta", ascii_, pad))
+            explicit = True  # after a patch the carried op is "patch": restate p and o
+        else:
+            ev.append(_sse({"v": piece}, "delta", ascii_, pad))
+        answer.append(piece)
+    answer.append(".")
+    ev += [
+        f"event: delta\ndata: {_dumps(v1_finish_patch('.'))}\n\n",
+        f"data: {_dumps({'type': 'message_stream_complete', 'conversation_id': cid})}\n\n",
+        "data: [DONE]\n\n",
+    ]
+    return "".join(ev), "".join(answer)
 
 
 def legacy_corpus(target_bytes: int, seed: int = 2) -> tuple[bytes, str]:
     """A legacy cumulative stream (each event repeats the whole text so far)."""
-    rng = random.Random(seed)
-    out: list[str] = []
-    answer: list[str] = []
-    size = 0
-    turn = 0
-    while size < target_bytes:
-        ev = []
-        text = ""
-        for piece in _text_pieces(rng, 60):
-            text += piece
-            msg = message(f"m{turn}", "assistant", text)
-            ev.append(
-                f"data: {json.dumps({'message': msg, 'conversation_id': 'c', 'error': None})}\n\n"
-            )
-        answer.append(text)
-        ev.append("data: [DONE]\n\n")
-        chunk = "".join(ev)
-        out.append(chunk)
-        size += len(chunk.encode())
-        turn += 1
-    return "".join(out).encode(), "".join(answer)
+    return _turns(target_bytes, seed, _legacy_turn)
+
+
+def _legacy_turn(rng: random.Random, turn: int) -> tuple[str, str]:
+    ev = []
+    text = ""
+    for piece in _text_pieces(rng, 60):
+        text += piece
+        msg = message(f"m{turn}", "assistant", text)
+        ev.append(
+            f"data: {json.dumps({'message': msg, 'conversation_id': 'c', 'error': None})}\n\n"
+        )
+    ev.append("data: [DONE]\n\n")
+    return "".join(ev), text
 
 
 def openai_corpus(target_bytes: int, seed: int = 3) -> tuple[bytes, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import os
 import time
@@ -21,6 +22,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -164,9 +166,43 @@ def _host_name(host: bytes) -> str:
 # ---------------------------------------------------------------- handlers
 
 
+_SCHEMA_REF = "#/components/schemas/{model}"
+
+
+@functools.cache
+def _body_schemas() -> tuple[dict[type[BaseModel], dict[str, Any]], dict[str, Any]]:
+    """Each request body's ``$ref`` and the shared definitions, all under ``components.schemas``.
+
+    The bodies are read by the handlers themselves (bounded, with the API's errors), so FastAPI
+    does not see their models; their JSON Schema is generated here with references that resolve
+    from the OpenAPI document's root, as Swagger UI and ReDoc require (no nested ``$defs``).
+    """
+    keys, definitions = models_json_schema(
+        [(body, "validation") for _, _, body in _POSTS], ref_template=_SCHEMA_REF
+    )
+    refs = {body: keys[(body, "validation")] for _, _, body in _POSTS}
+    return refs, definitions.get("$defs", {})
+
+
 def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
-    schema = model.model_json_schema()
+    schema = _body_schemas()[0][model]
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _install_body_definitions(app: FastAPI) -> None:
+    """Adds the request bodies' definitions to the ``components.schemas`` of ``/openapi.json``."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = app.openapi_schema
+        if document is None:
+            document = build()  # FastAPI caches it in app.openapi_schema
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            for name, schema in _body_schemas()[1].items():
+                schemas.setdefault(name, schema)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def health(request: Request) -> dict[str, Any]:
@@ -421,6 +457,7 @@ def create_app(
     gui.install(app, app.state.fastg4f.table, ignore_working=ignore_working)
     for path, handler, body in _POSTS:
         app.post(path, openapi_extra=_body_schema(body), response_model=None)(handler)
+    _install_body_definitions(app)
     return app
 
 

@@ -156,43 +156,6 @@ def install(
         summary="List providers",
     )
     _offline_docs(app)
-    _portable_openapi(app)
-
-
-def _portable_openapi(app: FastAPI) -> None:
-    """Makes ``/openapi.json`` resolvable by Swagger UI and ReDoc.
-
-    A request body described by pydantic's JSON Schema carries its sub-models in a nested
-    ``$defs`` with ``#/$defs/Name`` references, which those viewers resolve from the document's
-    root and fail on ("Invalid reference token: $defs"). The nested definitions move to
-    ``components.schemas`` and the references follow them.
-    """
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = _hoist_defs(build())
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
-def _hoist_defs(document: dict[str, Any]) -> dict[str, Any]:
-    schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
-    stack: list[Any] = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for name, schema in (node.pop("$defs", None) or {}).items():
-                schemas.setdefault(name, schema)
-                stack.append(schema)
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                node["$ref"] = "#/components/schemas/" + ref[len("#/$defs/") :]
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return document
 
 
 def _offline_docs(app: FastAPI) -> None:

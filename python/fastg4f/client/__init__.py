@@ -76,7 +76,8 @@ def _call_kwargs(
     raw: bool,
     kwargs: dict[str, Any],
 ) -> dict[str, Any]:
-    """The provider keyword arguments of one ``create`` call (g4f's named parameters folded in)."""
+    """The provider keyword arguments of one ``create`` call (g4f's named parameters folded in,
+    ``None`` values left out)."""
     if raw:
         raise ValueError(
             "raw=True (the provider's raw events) is not reproduced by fastg4f; "
@@ -88,7 +89,7 @@ def _call_kwargs(
         "image_name": image_name,
         "response_format": response_format,
     }
-    return {**kwargs, **{k: v for k, v in named.items() if v is not None}}
+    return {k: v for k, v in {**kwargs, **named}.items() if v is not None}
 
 
 _Result = TypeVar("_Result")
@@ -268,33 +269,6 @@ class _BaseClient:
     def _attach(self) -> None:
         """Creates ``chat`` and ``models`` (each client kind its own)."""
 
-    def _job(
-        self,
-        model: str | Model | None,
-        messages: Messages | str,
-        stream: bool,
-        provider: ProviderType | str | None,
-        timeout: float | None,
-        stop: str | Sequence[str] | None,
-        max_tokens: int | None,
-        ignore_working: bool | None,
-        ignore_stream: bool,
-        kwargs: dict[str, Any],
-    ) -> _Job:
-        return _Job(
-            self,
-            model,
-            messages,
-            stream=stream,
-            provider=provider,
-            timeout=timeout,
-            stop=stop,
-            max_tokens=max_tokens,
-            ignore_working=ignore_working,
-            ignore_stream=ignore_stream,
-            kwargs={k: v for k, v in kwargs.items() if v is not None},
-        )
-
     def _model_list(self) -> ModelList:
         return ModelList.of(routable_models(self.table, bool(self.ignore_working)))
 
@@ -363,17 +337,18 @@ class _Completions(Generic[_Result]):
             NoProviderError, RetryProviderError: As their names say (see :mod:`fastg4f.errors`);
                 with :class:`AsyncClient`, when awaited or iterated.
         """
-        job = self._client._job(
+        job = _Job(
+            self._client,
             model,
             messages,
-            stream,
-            provider,
-            timeout,
-            stop,
-            max_tokens,
-            ignore_working,
-            True,
-            _call_kwargs(proxy, image, image_name, response_format, raw, kwargs),
+            stream=stream,
+            provider=provider,
+            timeout=timeout,
+            stop=stop,
+            max_tokens=max_tokens,
+            ignore_working=ignore_working,
+            ignore_stream=True,
+            kwargs=_call_kwargs(proxy, image, image_name, response_format, raw, kwargs),
         )
         return self._result(job)
 

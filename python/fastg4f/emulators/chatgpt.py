@@ -469,10 +469,11 @@ def _parse_conversation(body: Any) -> tuple[list[dict[str, str]], str] | Respons
     return messages, model
 
 
-def _split_text(text: str, rng: random.Random) -> list[str]:
+def split_text(text: str, rng: random.Random, longest: int = 6) -> list[str]:
+    """``text`` cut into pieces of 1 to ``longest`` characters (lengths drawn from ``rng``)."""
     out, pos = [], 0
     while pos < len(text):
-        n = rng.randint(1, 6)
+        n = rng.randint(1, longest)
         out.append(text[pos : pos + n])
         pos += n
     return out
@@ -612,7 +613,7 @@ def _v1_events(
         str(uuid.uuid4()), "assistant", model=model, channel="final", create_time=time.time()
     )
     events = _v1_opening(user_text, model, conv_id, assistant, pad)
-    pieces = _split_text(text, rng)
+    pieces = split_text(text, rng)
     last = pieces.pop() if len(pieces) > 1 else None
     title = {"type": "title_generation", "title": "Emulated chat ✓", "conversation_id": conv_id}
     for i, delta in enumerate(v1_answer_deltas(pieces)):
@@ -645,7 +646,7 @@ def _legacy_events(
     ]
     msg_id = str(uuid.uuid4())
     so_far = ""
-    for piece in _split_text(text, rng):
+    for piece in split_text(text, rng):
         so_far += piece
         events.append(frame(msg(msg_id, "assistant", so_far, "in_progress")))
     final = msg(msg_id, "assistant", text, done, end_turn=True)

@@ -15,7 +15,6 @@ The classes are plain containers: fastg4f's own providers yield only text.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -313,11 +312,18 @@ class MediaResponse(ResponseType):
         return [self.urls] if isinstance(self.urls, str) else list(self.urls)
 
 
+def _escape(text: str) -> str:
+    """``html.escape``, imported on first use (``html`` loads a large entity table)."""
+    from html import escape
+
+    return escape(text)
+
+
 class ImageResponse(MediaResponse):
     """Generated images, shown as Markdown images."""
 
     def __str__(self) -> str:
-        alt = html.escape(" ".join(self.alt.split()))
+        alt = _escape(" ".join(self.alt.split()))
         return "\n".join(f"![{alt}]({url})" for url in self.get_list())
 
 
@@ -333,7 +339,7 @@ class VideoResponse(MediaResponse):
 
     def __str__(self) -> str:
         return "\n".join(
-            f'<video controls src="{html.escape(url)}"></video>' for url in self.get_list()
+            f'<video controls src="{_escape(url)}"></video>' for url in self.get_list()
         )
 
 
@@ -345,7 +351,7 @@ class AudioResponse(ResponseType):
         self.options = kwargs
 
     def __str__(self) -> str:
-        return f'<audio controls src="{html.escape(self.data)}"></audio>'
+        return f'<audio controls src="{_escape(self.data)}"></audio>'
 
 
 class PreviewResponse(HiddenResponse):
