@@ -103,7 +103,7 @@ CARGO_FUZZ_VERSION := 0.13.2
 fuzz-native: ## fuzz every Rust core briefly (FUZZ_NATIVE_SECONDS each; installs cargo-fuzz if missing)
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version $(CARGO_FUZZ_VERSION)
 	@for t in $(FUZZ_NATIVE_TARGETS); do \
-		echo "== fuzz/$$t"; mkdir -p target/fuzz-work/$$t; \
+		echo "== fuzz/$$t"; mkdir -p target/fuzz-work/$$t fuzz/corpus/$$t; \
 		(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer $(FUZZ_SANITIZER) $$t \
 			../target/fuzz-work/$$t corpus/$$t -- -max_total_time=$(FUZZ_NATIVE_SECONDS) \
 			-rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10) || exit 1; \

@@ -14,18 +14,29 @@ use std::sync::{Mutex, MutexGuard, TryLockError};
 /// nothing measurable from 1 KiB).
 pub(crate) const DETACH_BYTES: usize = 1024;
 
+/// A decoder holding at least this much (an unfinished line or event, documents) decodes every
+/// input with the GIL released, however small: a few bytes can complete a held event or make the
+/// decoder re-read its documents, work in proportion to what it holds.
+pub(crate) const DETACH_HELD_BYTES: usize = 64 * 1024;
+
 /// A `bytearray` (mutable: it cannot be read with the GIL released) is copied in pieces of this
 /// size, so that a huge input never costs a second copy of itself.
 const BYTEARRAY_PIECE: usize = 64 * 1024;
 
 /// Feeds the bytes of a `bytes` or `bytearray` object to `f`, with the GIL released for inputs
-/// of at least `DETACH_BYTES`. A `bytearray` is fed in pieces (copied while the GIL is held).
-pub(crate) fn feed_bytes<F>(py: Python<'_>, data: &Bound<'_, PyAny>, mut f: F) -> PyResult<()>
+/// of at least `DETACH_BYTES` and for every input when the decoder holds `held` bytes of at least
+/// `DETACH_HELD_BYTES`. A `bytearray` is fed in pieces (copied while the GIL is held).
+pub(crate) fn feed_bytes<F>(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    held: usize,
+    mut f: F,
+) -> PyResult<()>
 where
     F: FnMut(&[u8]) -> Result<(), NativeError> + Send,
 {
     let mut run = |bytes: &[u8]| {
-        if bytes.len() >= DETACH_BYTES {
+        if bytes.len() >= DETACH_BYTES || held >= DETACH_HELD_BYTES {
             py.detach(|| f(bytes))
         } else {
             f(bytes)

@@ -244,7 +244,8 @@ class SSEDecoder:
     ``bytearray`` in 64 KiB pieces). After ``os.fork()`` while another thread was inside a call,
     the child's decoder raises ``StreamDecodeError`` instead of waiting for a thread that does not
     exist there; the parent's decoder is unaffected. Chunks of 1 KiB or more are decoded with the
-    GIL released.
+    GIL released, and every chunk once the decoder holds 64 KiB or more (a long unfinished event,
+    long documents): a few bytes can then cost time in proportion to what it holds.
 
     Args:
         max_event_bytes: Largest accepted line and event (data plus type) in bytes; the decoder

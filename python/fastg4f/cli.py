@@ -270,8 +270,9 @@ def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
     return parse
 
 
-def _hex(value: str) -> str:
-    """A hex string in either case, returned in lower case (as difficulties are compared)."""
+def hex_string(value: str) -> str:
+    """An argument type: a hex string in either case, returned in lower case (as difficulties
+    are compared); shared by every command that takes one."""
     if not value or any(c not in "0123456789abcdefABCDEF" for c in value):
         raise argparse.ArgumentTypeError(f"{value!r} is not a hex string such as 0fffff")
     return value.lower()
@@ -390,7 +391,8 @@ def _answered_by(first: Any, verbose: bool) -> None:
     if first is None or not (verbose or sys.stderr.isatty()):
         return
     provider = getattr(first, "provider", None) or "?"
-    print(f"fastg4f: answered by {provider} (model {first.model})", file=sys.stderr)
+    model = f" (model {first.model})" if first.model else ""  # a provider may name no model
+    print(f"fastg4f: answered by {provider}{model}", file=sys.stderr)
 
 
 def _stdin_prompt() -> str:
@@ -652,7 +654,7 @@ def _add_bench(commands: Any) -> None:
     pow_bench.add_argument(
         "--difficulty",
         action="append",
-        type=_hex,
+        type=hex_string,
         metavar="HEX",
         help="difficulty of the solve-time table, either case (repeatable; default: 0fffff, "
         "00a3ff, 0003a1 and 000032)",
@@ -746,10 +748,12 @@ def _add_api(subcommands: Any, common: argparse.ArgumentParser) -> None:
 def _add_server_options(parser: argparse.ArgumentParser) -> None:
     """The options of the server, shared by ``api`` and ``gui``."""
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=1337, help="TCP port (default 1337)")
+    parser.add_argument(
+        "--port", type=_whole(0, 65535), default=1337, help="TCP port (default 1337)"
+    )
     parser.add_argument("--offline", action="store_true", help="serve from the local emulators")
     parser.add_argument("--api-key", help=f"require this bearer key (default: ${_API_KEY_ENV})")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--workers", type=_whole(1), default=1, help="worker processes (default 1)")
     parser.add_argument(
         "--ignore-working", action="store_true", help="also route to providers not marked working"
     )
@@ -769,11 +773,11 @@ def _add_api_limits(api: argparse.ArgumentParser) -> None:
         f"{', '.join(LOOPBACK_HOSTS)} when bound to loopback, else any)",
     )
     for flag, kind, text in (
-        ("--max-body-bytes", int, "largest request body in bytes"),
-        ("--max-messages", int, "most messages per request"),
-        ("--max-message-chars", int, "most characters per message"),
-        ("--max-providers", int, "most distinct names in a request's 'provider' field"),
-        ("--max-connections", int, "most open connections (lowered to fit ulimit -n)"),
+        ("--max-body-bytes", _whole(1), "largest request body in bytes"),
+        ("--max-messages", _whole(1), "most messages per request"),
+        ("--max-message-chars", _whole(1), "most characters per message"),
+        ("--max-providers", _whole(1), "most distinct names in a request's 'provider' field"),
+        ("--max-connections", _whole(1), "most open connections (lowered to fit ulimit -n)"),
         ("--header-timeout", _positive, "seconds a client may take to send request headers"),
         ("--body-timeout", _positive, "seconds a client may take to send a request body"),
         ("--keep-alive-timeout", _positive, "seconds an idle connection is kept open"),

@@ -853,6 +853,14 @@ impl ConversationDecoder {
         self.state.delta_encoding.as_deref()
     }
 
+    /// The bytes held: the unfinished SSE line and event, and the v1 message documents (counted
+    /// as for `max_document_bytes`). One small chunk can cost time in proportion to them (an
+    /// event completed, a document re-read), not only to its own size.
+    #[must_use]
+    pub fn held_bytes(&self) -> usize {
+        self.sse.held_bytes() + self.state.total_bytes
+    }
+
     /// The limits: `(max_event_bytes, max_document_bytes, max_depth)`.
     #[must_use]
     pub fn limits(&self) -> (usize, usize, usize) {

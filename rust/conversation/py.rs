@@ -42,8 +42,12 @@ impl PyConversationDecoder {
     }
 
     fn feed<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-        let mut deltas = Deltas::new(self.inner.lock()?.coalesce());
-        feed_bytes(py, data, |bytes| {
+        let (coalesce, held) = {
+            let inner = self.inner.lock()?;
+            (inner.coalesce(), inner.held_bytes())
+        };
+        let mut deltas = Deltas::new(coalesce);
+        feed_bytes(py, data, held, |bytes| {
             self.inner.lock()?.feed_into(bytes, &mut deltas)
         })?;
         PyList::new(py, deltas.iter())

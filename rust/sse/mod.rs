@@ -37,6 +37,12 @@ impl LineSplitter {
         }
     }
 
+    /// The bytes of the unfinished line held (what completing it costs).
+    #[must_use]
+    pub fn held_bytes(&self) -> usize {
+        self.buf.len()
+    }
+
     /// The line limit in bytes.
     #[must_use]
     pub fn max_line_bytes(&self) -> usize {
@@ -277,6 +283,12 @@ impl SseDecoder {
             head: Some(Vec::new()),
             failed: None,
         }
+    }
+
+    /// The bytes of the unfinished line and event held (what completing them costs).
+    #[must_use]
+    pub fn held_bytes(&self) -> usize {
+        self.lines.held_bytes() + self.fields.data.len() + self.fields.event_type.len()
     }
 
     /// The event limit in bytes.

@@ -117,7 +117,8 @@ impl PySseDecoder {
 
     fn feed<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
         let mut events = Vec::new();
-        feed_bytes(py, data, |bytes| {
+        let held = self.inner.lock()?.held_bytes();
+        feed_bytes(py, data, held, |bytes| {
             self.inner.lock()?.feed(bytes, |e| {
                 events.push(PyServerSentEvent::from(e));
                 Ok(())
@@ -169,7 +170,8 @@ impl PyLineDecoder {
 
     fn feed<'py>(&self, py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
         let mut lines = Vec::new();
-        feed_bytes(py, data, |bytes| {
+        let held = self.inner.lock()?.held_bytes();
+        feed_bytes(py, data, held, |bytes| {
             self.inner.lock()?.feed(bytes, |l| {
                 lines.push(l.to_vec());
                 Ok(())

@@ -157,7 +157,7 @@ def test_sdk_errors_have_openai_types(sdk: openai.OpenAI) -> None:
     assert slow.value.status_code == 504
     with pytest.raises(openai.InternalServerError) as off:
         create(model="off-1", messages=MESSAGES)
-    assert off.value.status_code == 503 and "ignore_working" in off.value.message
+    assert off.value.status_code == 503 and "--ignore-working" in off.value.message
     with pytest.raises(openai.BadRequestError) as tools:
         create(
             model="gpt-4o",

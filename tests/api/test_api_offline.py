@@ -106,3 +106,29 @@ def test_models_list_comes_from_the_providers(base_url: str) -> None:
     ids = {m["id"] for m in models["data"]}
     assert {"gpt-4o", "gpt-4o-mini", "gpt-4"} <= ids
     assert models["object"] == "list"
+
+
+def test_max_tokens_cuts_a_streaming_providers_answer_also_when_not_streamed(
+    sdk: openai.OpenAI,
+) -> None:
+    # ChatGpt streams its answer in many chunks: max_tokens counts them whether or not the HTTP
+    # client asked for a stream (the provider is asked to stream either way).
+    stream = sdk.chat.completions.create(
+        model="auto",
+        messages=MESSAGES,  # type: ignore[arg-type]
+        stream=True,
+        max_tokens=2,
+        extra_body={"provider": "ChatGpt"},
+        timeout=30,
+    )
+    streamed = "".join(c.choices[0].delta.content or "" for c in stream)
+    whole = sdk.chat.completions.create(
+        model="auto",
+        messages=MESSAGES,  # type: ignore[arg-type]
+        max_tokens=2,
+        extra_body={"provider": "ChatGpt"},
+        timeout=30,
+    )
+    assert whole.choices[0].finish_reason == "length"
+    assert whole.choices[0].message.content == streamed
+    assert 0 < len(streamed) < len(expected("ChatGpt"))

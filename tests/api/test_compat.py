@@ -285,6 +285,10 @@ def test_hints_name_what_the_http_client_can_change(base_url: str) -> None:
     assert "provider" in error["message"]
     missing = _error(_post(base_url, {"model": "nope", "messages": MESSAGES}), 404)
     assert "/v1/models" in missing["message"]
+    # Routed by model to providers that are all marked not working: no Python remedy either.
+    none = _error(_post(base_url, {"model": "off-1", "messages": MESSAGES}), 503)
+    assert "ignore_working=" not in none["message"] and "emulators.offline" not in none["message"]
+    assert "Off" in none["message"] and "--ignore-working" in none["message"]
 
 
 # ---------------------------------------------------------------- the command

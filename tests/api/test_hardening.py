@@ -211,20 +211,43 @@ def test_a_non_ascii_key_is_compared_as_utf8() -> None:
 # ---------------------------------------------------------------- emulator server
 
 
+def _established(socks: list[socket.socket], wait: float) -> int:
+    """How many of the non-blocking ``socks`` finished connecting within ``wait`` seconds."""
+    import selectors
+
+    pending = set(socks)
+    done = 0
+    deadline = time.monotonic() + wait
+    with selectors.DefaultSelector() as selector:
+        for s in socks:
+            selector.register(s, selectors.EVENT_WRITE)
+        while pending and (left := deadline - time.monotonic()) > 0:
+            for key, _ in selector.select(left):
+                sock = key.fileobj
+                assert isinstance(sock, socket.socket)
+                selector.unregister(sock)
+                pending.discard(sock)
+                done += sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
+    return done
+
+
 def test_the_emulator_server_holds_a_burst_of_connections() -> None:
     server = EmulatorHTTPServer(lambda request: Response(200, b"ok"))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
         assert server.socket.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
         port = server.server_address[1]
-        # Connect 300 sockets before the accept loop can catch up; none may be refused.
+        # 300 sockets connect before the accept loop runs: the kernel completes a connection
+        # only while the listen backlog has room (with a backlog of 5, 6 of them; the others
+        # wait for SYN retries that keep failing until the server accepts, seconds later).
         socks = []
         for _ in range(300):
             s = socket.socket()
             s.setblocking(False)
             s.connect_ex(("127.0.0.1", port))
             socks.append(s)
+        assert _established(socks, WAIT) == 300
+        thread.start()
         answered = 0
         for s in socks:
             s.setblocking(True)
@@ -239,6 +262,7 @@ def test_the_emulator_server_holds_a_burst_of_connections() -> None:
         assert answered == 300
         assert server.request_queue_size >= 1024
     finally:
-        server.shutdown()
+        if thread.is_alive():
+            server.shutdown()
         server.close_all()
         server.server_close()

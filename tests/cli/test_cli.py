@@ -167,8 +167,10 @@ def test_in_process_main(capsys: pytest.CaptureFixture[str]) -> None:
     assert "ModelNotFoundError" in capsys.readouterr().err
     assert main(["chat", "-p", "os:path", "hi"]) == 1
     assert "not a provider class" in capsys.readouterr().err
-    assert main(["api", "--workers", "0"]) == 1
-    assert "workers must be 1 or more" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:  # a bad option value: the parser's exit 2
+        main(["api", "--workers", "0"])
+    assert refused.value.code == 2
+    assert "argument --workers: must be at least 1" in capsys.readouterr().err
     assert build_parser().parse_args(["api"]).host == "127.0.0.1"
 
 

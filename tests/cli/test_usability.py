@@ -145,6 +145,11 @@ def test_argument_errors_name_the_argument() -> None:
         (("bench", "pow", "--attempts", "0"), "--attempts"),
         (("bench", "pow", "--repeat", "-2"), "--repeat"),
         (("bench", "pow", "--difficulty", "xyz"), "--difficulty"),
+        (("emulate", "--difficulty", "xyz"), "--difficulty"),
+        (("api", "--port", "99999"), "--port"),
+        (("api", "--workers", "0"), "--workers"),
+        (("api", "--max-body-bytes", "-5"), "--max-body-bytes"),
+        (("gui", "--max-connections", "0"), "--max-connections"),
     ]:
         result = run(*args)
         assert result.returncode == 2, (args, result.stderr)
@@ -232,6 +237,9 @@ def test_chat_says_which_provider_answered() -> None:
         verbose.stdout == answer_text("Backup", "toy-1", [{"role": "user", "content": "hi"}]) + "\n"
     )
     assert "Backup" in verbose.stderr and "toy-1" in verbose.stderr
+    nameless = run("chat", "-v", "--offline", "-p", "Aichat", "hi")  # Aichat names no model
+    assert nameless.returncode == 0, nameless.stderr
+    assert nameless.stderr == "fastg4f: answered by Aichat\n"
 
 
 def test_long_work_shows_progress_without_rich() -> None:

@@ -327,6 +327,30 @@ def test_explicit_providers_run_whatever_their_working_flag() -> None:
         fastg4f.ChatCompletion.create("toy-1", MESSAGES, provider=retired)
 
 
+def test_max_tokens_cuts_a_streaming_providers_answer_also_when_not_streamed() -> None:
+    # ChatGpt gives its whole text as one chunk when asked not to stream; with max_tokens the
+    # client asks it to stream, so the limit counts the same chunks, streamed or not, as g4f.
+    from fastg4f.emulators import expected_answer, offline
+    from fastg4f.Provider import ChatGpt
+
+    with offline():
+        client = Client(provider=ChatGpt)
+        chunks = list(client.chat.completions.create(MESSAGES, "", stream=True, max_tokens=2))
+        streamed = "".join(c.choices[0].delta.content or "" for c in chunks)
+        whole = client.chat.completions.create(MESSAGES, "", max_tokens=2)
+        async_client = AsyncClient(provider=ChatGpt)
+
+        async def not_streamed() -> ChatCompletionObject:
+            return await async_client.chat.completions.create(MESSAGES, "", max_tokens=2)
+
+        later = asyncio.run(not_streamed())
+    assert chunks[-1].choices[0].finish_reason == "length"
+    assert 0 < len(streamed) < len(expected_answer("ChatGpt", MESSAGES))
+    for response in (whole, later):
+        assert response.choices[0].message.content == streamed
+        assert response.choices[0].finish_reason == "length"
+
+
 async def test_async_client_max_tokens_and_a_string_message() -> None:
     echo = make_provider("Echo")
     client = AsyncClient(provider=echo)
@@ -350,3 +374,30 @@ def test_ignore_working_false_also_checks_an_explicit_provider() -> None:
         Client(provider=retired, ignore_working=False).chat.completions.create(MESSAGES)
     with pytest.raises(ProviderNotWorkingError):
         Client().chat.completions.create(MESSAGES, provider=retired, ignore_working=False)
+
+
+def test_a_stream_ends_with_the_usage_the_provider_reported() -> None:
+    # As g4f's client: the last chunk of a stream carries the provider's Usage (None without).
+    from fastg4f.providers import AsyncGeneratorProvider
+    from fastg4f.providers.response import FinishReason, Usage
+
+    class Counted(AsyncGeneratorProvider):
+        working = True
+
+        @classmethod
+        async def create_async_generator(  # type: ignore[override]
+            cls, model: str, messages: object, stream: bool = True, **kwargs: object
+        ) -> AsyncIterator[object]:
+            yield "one "
+            yield "two"
+            yield Usage(prompt_tokens=7, completion_tokens=2, total_tokens=9)
+            yield FinishReason("stop")
+
+    chunks = list(Client(provider=Counted).chat.completions.create(MESSAGES, "", stream=True))
+    assert [c.usage for c in chunks[:-1]] == [None, None]
+    usage = chunks[-1].usage
+    assert usage is not None and (usage.prompt_tokens, usage.total_tokens) == (7, 9)
+    plain = list(
+        Client(provider=make_provider("Echo")).chat.completions.create(MESSAGES, "", stream=True)
+    )
+    assert plain[-1].usage is None

@@ -338,3 +338,17 @@ def test_hang_client_timeout(emu: Emulators, client: httpx.Client) -> None:
     emu.configure("ChatGpt", fault="hang")
     with pytest.raises(httpx.ReadTimeout):
         client.post(base + REQ, json={"p": None}, timeout=0.3)
+
+
+def test_a_difficulty_in_either_case() -> None:
+    # Hex inputs take either case everywhere: the options, the proof check, and the whole flow.
+    from fastg4f.client import Client
+    from fastg4f.emulators import expected_answer, offline
+    from fastg4f.Provider import ChatGpt
+
+    cfg = _flow.config()
+    answer = _flow.solve("0.123", "0fffff", cfg)
+    assert verify_proof_token("gAAAAAB" + answer, "0.123", "0FFFFF")
+    with offline(chatgpt={"difficulty": "0FFFFF"}):
+        reply = Client(provider=ChatGpt).chat.completions.create(MESSAGES, "")
+    assert reply.choices[0].message.content == expected_answer("ChatGpt", MESSAGES)

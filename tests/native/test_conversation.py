@@ -425,6 +425,59 @@ def test_large_feed_releases_the_gil_and_is_equal() -> None:
     assert "".join(decode(chunks, coalesce=True)[0]) == "".join(pieces)
 
 
+def test_a_small_feed_that_rereads_the_documents_releases_the_gil() -> None:
+    # A 63-byte truncate of a 21M-character string that is not the answer text re-reads the
+    # documents (budgeted, not free): tens of milliseconds each. With the GIL held for them,
+    # another thread runs only around the feeds (at most a switch interval after each begins or
+    # ends), never in the middle of one; released, it keeps running throughout.
+    import bisect
+    import sys
+    import threading
+    import time
+
+    n = 7 << 20
+    path = "/message/metadata/x"
+    d = ConversationDecoder(max_document_bytes=1 << 30)
+    d.feed(frame({"p": "", "o": "add", "v": {"message": message("a", "assistant")}, "c": 0}))
+    for op in ("add", "append", "append"):
+        d.feed(frame({"p": path, "o": op, "v": "\u00e9" * n}, ensure_ascii=False))
+    truncate = frame({"p": path, "o": "truncate", "v": 3 * n})
+    assert len(truncate) < 1024
+    ticks: list[float] = []
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.0002)
+
+    feeds: list[tuple[float, float]] = []
+    old_interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.001)
+    thread = threading.Thread(target=tick)
+    thread.start()
+    try:
+        with pytest.raises(StreamDecodeError, match="re-read"):
+            for _ in range(100):
+                start = time.perf_counter()
+                try:
+                    d.feed(truncate)
+                finally:
+                    feeds.append((start, time.perf_counter()))
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(old_interval)
+    long = [(a, b) for a, b in feeds if b - a > 0.008]
+    assert len(long) >= 4, feeds
+
+    def ticked_in_the_middle(a: float, b: float) -> bool:
+        i = bisect.bisect_right(ticks, a + (b - a) / 4)
+        return i < len(ticks) and ticks[i] < b - (b - a) / 4
+
+    assert sum(ticked_in_the_middle(a, b) for a, b in long) >= len(long) / 2
+
+
 def test_concurrent_feeds_are_serialised() -> None:
     # One decoder fed from several threads: calls are serialised by a lock, never "already
     # borrowed"; each thread feeds whole events, so the total text is complete.
@@ -571,6 +624,37 @@ def test_deep_stream_through_the_api_server() -> None:
     first = child.stdout.split("first: ", 1)[1]
     assert not first.startswith("200") and "max_depth" in first
     assert "after: 200" in child.stdout
+
+
+def test_costly_stream_through_the_chatgpt_provider() -> None:
+    # 1 MiB of no-op truncates after a 2M-character answer, served to ChatGpt: each used to
+    # walk the whole text with the GIL held (minutes, beyond the provider's 5 s timeout, which
+    # bounds waits, not work). Now the answer arrives whole and the decoding costs the bytes.
+    # The subprocess timeout is a hang detector with a wide margin, not a timing.
+    child = run_child(
+        """
+        import asyncio
+        from fastg4f.emulators.chatgpt import v1_finish_patch
+        from fastg4f.providers import ChatGpt
+        from tests.native.conversation_fixtures import costly_v1_stream, frame
+        from tests.providers.test_chatgpt import MESSAGES, NO_SENTINEL, fake_chatgpt
+
+        stream = costly_v1_stream("truncate", text_chars=1 << 21, events_bytes=1 << 20)
+        stream += frame(v1_finish_patch("!"))
+
+        async def answer() -> str:
+            gen = ChatGpt.create_async_generator("", MESSAGES, timeout=5, pause=0)
+            return "".join([c async for c in gen if isinstance(c, str)])
+
+        with fake_chatgpt(NO_SENTINEL, stream) as site:
+            ChatGpt.url = site.url("/x")
+            text = asyncio.run(answer())
+        print(len(text), text[-2:])
+        """,
+        timeout=90,
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert child.stdout.split() == [str((1 << 21) + 1), "\u00e9!"]
 
 
 @pytest.mark.parametrize("kind", ["truncate", "take-back", "channels"])

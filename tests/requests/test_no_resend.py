@@ -47,18 +47,27 @@ def test_sync_post_is_sent_once(dropping: DroppingServer, backend: str, stream: 
     _check(dropping, caught.value)
 
 
-def test_async_post_is_sent_once(dropping: DroppingServer, backend: str, stream: bool) -> None:
+def _async_post_error(
+    server: DroppingServer, backend: str, stream: bool, name: str | None = None
+) -> BaseException:
+    """The error of an async POST to ``server`` (after a GET that leaves a kept-alive
+    connection)."""
+
     async def main() -> BaseException:
-        async with StreamSession(backend=backend, timeout=10) as s:
-            assert await (await s.get(dropping.url("/warm"), stream=False)).json() == {"ok": True}
+        async with StreamSession(backend=backend, name=name, timeout=10) as s:
+            assert await (await s.get(server.url("/warm"), stream=False)).json() == {"ok": True}
             try:
-                async with s.post(dropping.url("/submit"), json={"order": 1}, stream=stream) as r:
+                async with s.post(server.url("/submit"), json={"order": 1}, stream=stream) as r:
                     await r.read()
             except errors.FastG4FError as exc:
                 return exc
         raise AssertionError("the POST did not fail")
 
-    _check(dropping, asyncio.run(main()))
+    return asyncio.run(main())
+
+
+def test_async_post_is_sent_once(dropping: DroppingServer, backend: str, stream: bool) -> None:
+    _check(dropping, _async_post_error(dropping, backend, stream))
 
 
 def test_idempotent_requests_name_the_request(dropping: DroppingServer, backend: str) -> None:
@@ -82,3 +91,21 @@ def test_provider_errors_name_the_provider_and_the_url(dropping: DroppingServer)
         Aichat.url = original
     assert str(caught.value).startswith(f"Aichat: POST {api} (not re-sent")
     assert dropping.count("POST") == 1
+
+
+def test_a_named_session_names_the_provider_with_both_backends(
+    dropping: DroppingServer, backend: str
+) -> None:
+    # What a provider's session raises (providers pass their name): the same message whichever
+    # transport sends the request, sync or async.
+    prefix = f"Prov: POST {dropping.url('/submit')} (not re-sent"
+    with (
+        Session(backend=backend, name="Prov", timeout=10) as s,
+        pytest.raises(errors.ConnectionError, match=r"^Prov: POST ") as caught,
+    ):
+        s.post(dropping.url("/submit"), json={"order": 1}).read()
+    assert str(caught.value).startswith(prefix)
+
+    exc = _async_post_error(dropping, backend, stream=True, name="Prov")
+    assert isinstance(exc, errors.ConnectionError) and str(exc).startswith(prefix)
+    assert dropping.count("POST") == 2  # one per call, none re-sent

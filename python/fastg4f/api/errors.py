@@ -83,9 +83,13 @@ def to_api_error(exc: BaseException) -> APIError:
             400, f"{first}; {_PROVIDER_HINT}", param="provider", code="provider_not_working"
         )
     if isinstance(exc, errors.NoProviderError | errors.RetryNoProviderError):
+        # The library's message ends in the Python remedy (``ignore_working=True``): keep the fact.
+        fact = message.split("; ")[0]
         return APIError(
             503,
-            f"{message}. Try another model ({_MODELS_HINT}) or name a provider in 'provider'",
+            f"{fact}. Try another model ({_MODELS_HINT}) or name a provider in 'provider'; "
+            "the server's operator can start it with --ignore-working to use providers not "
+            "marked working, or with --offline to answer from the local emulators",
             type="server_error",
             code="no_provider",
         )

@@ -163,7 +163,8 @@ class Generation:
             self.model,
             self.messages,
             provider=self.chosen,
-            stream=self.stream,
+            # max_tokens counts the provider's chunks: ask for them, streamed or not.
+            stream=self.stream or self.max_tokens is not None,
             table=self.settings.table,
             ignore_working=self.settings.ignore_working,
             route_timeout=self.settings.route_timeout,

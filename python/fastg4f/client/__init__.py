@@ -166,11 +166,13 @@ class _Job:
         return self.answered_by.model
 
     def deltas(self) -> AsyncIterator[str]:
+        # max_tokens counts the provider's chunks: a provider is asked to stream then, so the
+        # limit cuts the same text whether or not the caller streams.
         deltas = stream_text(
             self.model,
             self.messages,
             provider=self.provider,
-            stream=self.stream,
+            stream=self.stream or self.max_tokens is not None,
             table=self.table,
             ignore_working=self.ignore_working,
             on_start=self._started,
@@ -204,7 +206,7 @@ class _Job:
                     role="assistant" if first else None,
                 )
                 first = False
-        yield ChatCompletionChunk.build(
+        last = ChatCompletionChunk.build(
             None,
             completion_id=self.id,
             model=self.model_label,
@@ -213,6 +215,9 @@ class _Job:
             role="assistant" if first else None,
             finish_reason=self.finish_reason,
         )
+        if self.info.usage is not None:  # as g4f's client: the provider's usage, never a guess
+            last.usage = self.info.usage_of(self.messages, "")
+        yield last
 
     async def complete(self) -> ChatCompletion:
         async with aclosing(self.deltas()) as deltas:  # type: ignore[type-var]

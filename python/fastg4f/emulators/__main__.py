@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from fastg4f.cli import hex_string
 from fastg4f.emulators import FAULTS, ChatGptOptions, start_emulators
 
 DESCRIPTION = "Local emulators of the five providers' wire protocols."
@@ -19,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Adds the emulator options to ``parser``."""
     parser.add_argument(
         "--difficulty",
-        type=str.lower,
+        type=hex_string,
         default="0fffff",
         help="ChatGpt PoW difficulty (hex, either case; default 0fffff)",
     )

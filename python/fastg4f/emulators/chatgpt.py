@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from string import hexdigits
 from typing import Any, Literal
 
 from fastg4f.emulators._common import (
@@ -50,7 +51,8 @@ class ChatGptOptions(EmulatorOptions):
     Attributes:
         pow_required: Send ``proofofwork.required = true`` and check the proof token.
         difficulty: Hex difficulty string issued with the PoW (smaller = harder). The proof is
-            accepted when ``hex(sha3_512(seed + token[7:]))[:len(difficulty)] <= difficulty``.
+            accepted when ``hex(sha3_512(seed + token[7:]))[:len(difficulty)] <= difficulty``
+            (either case; compared in lower case).
         turnstile_required: Send a turnstile program and check the answer.
         turnstile_stages: 1 = a single-stage program; 2 = the program decodes a second stage
             into register 9 (only a queue-semantics VM reaches the resolve call).
@@ -82,9 +84,10 @@ class ChatGptOptions(EmulatorOptions):
 
     def validate(self) -> None:
         super().validate()
-        if not self.difficulty or any(c not in "0123456789abcdef" for c in self.difficulty):
+        if not self.difficulty or any(c not in hexdigits for c in self.difficulty):
             raise ValueError(
-                "difficulty must be a non-empty lower-case hex string such as '0fffff'"
+                f"difficulty must be a non-empty hex string such as '0fffff', "
+                f"got {self.difficulty!r}"
             )
         if self.turnstile_stages not in (1, 2):
             raise ValueError("turnstile_stages must be 1 or 2")
@@ -131,7 +134,7 @@ def verify_proof_token(token: str, seed: str, difficulty: str) -> bool:
         return False
     answer = token[len(PROOF_PREFIX) :]
     digest = hashlib.sha3_512((seed + answer).encode("utf-8")).hexdigest()
-    return digest[: len(difficulty)] <= difficulty
+    return digest[: len(difficulty)] <= difficulty.lower()
 
 
 def build_turnstile_challenge(p: str, stages: int, rng: random.Random) -> tuple[str, str]:
