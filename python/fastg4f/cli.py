@@ -17,10 +17,13 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from fastg4f import __version__
 from fastg4f._native import POW_MAX_THREADS as _MAX_THREADS
+
+if TYPE_CHECKING:
+    import socket
 
 _API_KEY_ENV = "FASTG4F_API_KEY"
 _EPIPE_EXIT = 141
@@ -785,7 +788,7 @@ def _add_api_limits(api: argparse.ArgumentParser) -> None:
         )
 
 
-def _run_api(args: argparse.Namespace) -> int:
+def _run_api(args: argparse.Namespace, sock: socket.socket | None = None) -> int:
     from fastg4f.errors import MissingRequirementsError
 
     try:
@@ -814,6 +817,7 @@ def _run_api(args: argparse.Namespace) -> int:
             keep_alive_timeout=args.keep_alive_timeout,
         ),
         allowed_hosts=args.allowed_hosts.split(",") if args.allowed_hosts else None,
+        sock=sock,
     )
     return 0
 
@@ -844,16 +848,16 @@ _GUI_READY_SECONDS = 30.0
 
 
 def _run_gui(args: argparse.Namespace) -> int:
-    import socket
     import threading
 
-    if args.port == 0:
-        # A free port now; uvicorn binds it a moment later (another program could take it first,
-        # and then the server says so and exits).
-        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-        with socket.socket(family) as probe:
-            probe.bind((args.host, 0))
-            args.port = probe.getsockname()[1]
+    try:
+        from fastg4f.api.server import bind
+    except ImportError:
+        return _run_api(args)  # says which extra is missing
+    # Bound before the URL is printed: the port shown (a free one for --port 0) is already the
+    # server's, so no other program can take it in between.
+    sock = bind(args.host, args.port)
+    args.port = sock.getsockname()[1]
     # The page is opened on this machine: a wildcard bind is reached through loopback.
     wildcard = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104
     host = wildcard.get(args.host, args.host)
@@ -862,7 +866,10 @@ def _run_gui(args: argparse.Namespace) -> int:
     if not args.no_browser:
         opener = threading.Thread(target=_open_when_ready, args=(url,), daemon=True)
         opener.start()
-    return _run_api(args)
+    try:
+        return _run_api(args, sock)
+    finally:
+        sock.close()
 
 
 def _open_when_ready(url: str) -> None:

@@ -350,6 +350,30 @@ def test_non_stream_disconnect_cancels_upstream() -> None:
         assert hanging.probe.closed.wait(WAIT)
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/chat/completions", {"messages": MESSAGES}),
+        ("/v1/responses", {"input": "hi"}),
+        ("/v1/completions", {"prompt": "hi"}),
+    ],
+)
+def test_stream_disconnect_before_the_first_text_cancels_upstream(
+    path: str, body: dict[str, object]
+) -> None:
+    # A client that leaves while the provider has not answered yet (the chat page's Stop
+    # during the wait) ends the provider too, not only once a stream has begun.
+    hanging = make_provider("Hanging", first_delay=60)
+    with serve(create_app([hanging])) as url:
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(
+                url + path,
+                json={"model": "toy-1", "stream": True, **body},
+                timeout=httpx.Timeout(WAIT, read=0.5),
+            )
+        assert hanging.probe.closed.wait(WAIT)
+
+
 def test_sync_provider_does_not_block_the_event_loop() -> None:
     gate = threading.Event()
     blocking = make_provider("Blocking", base=ToySync)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -210,6 +212,26 @@ def test_gui_command_prints_the_url_and_opens_the_browser(tmp_path: Path) -> Non
     assert gui.process.returncode in (0, 130)
 
 
+def test_gui_command_owns_the_port_it_prints() -> None:
+    # With --port 0 the printed port is already the server's: another program that tries to
+    # listen on it right after the line appears is refused, and the page keeps answering.
+    with run_gui("--no-browser") as gui:
+        port = int(gui.url.rsplit(":", 1)[1].strip("/"))
+        with socket.socket() as other, pytest.raises(OSError):
+            other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            other.bind(("127.0.0.1", port))
+            other.listen()
+        deadline = time.monotonic() + 30
+        while True:
+            assert gui.process.poll() is None, "the server exited"
+            try:
+                assert httpx.get(gui.url).status_code == 200
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the page did not answer"
+                time.sleep(0.1)
+
+
 def test_gui_command_has_the_api_options() -> None:
     from fastg4f.cli import build_parser
 
@@ -246,3 +268,45 @@ def test_openapi_references_resolve_from_the_root(base_url: str) -> None:
         assert ref.startswith("#/components/schemas/"), ref
         assert ref.rsplit("/", 1)[1] in schemas, ref
     assert "ChatMessage" in schemas
+
+
+def _emulator_connections_close(emulators: Any, within: float) -> bool:
+    """Whether every connection to the emulators is closed by the client within ``within`` s
+    (an emulator that is hanging on purpose notices only when its hang ends: its sockets are
+    peeked for the client's end of stream instead)."""
+
+    def client_closed(conn: socket.socket) -> bool:
+        try:
+            return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+
+    deadline = time.monotonic() + within
+    while not all(client_closed(c) for c in list(emulators._server._conns)):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_chatgpt_upstream_closed_when_the_client_leaves_mid_stream() -> None:
+    # The legacy stream format repeats the answer so far in every event: a long prompt makes a
+    # stream whose rest takes 20 s or more to send at 20 ms per chunk.
+    prompt = " ".join(f"w{i}" for i in range(100))
+    with offline() as urls, serve(create_app(route_timeout=30)) as url:
+        emulators = urls.emulators
+        emulators.configure("ChatGpt", stream_format="legacy", chunk_delay=0.02, chunk_max=200)
+        body = {
+            "model": "gpt-4o",
+            "provider": "ChatGpt",
+            "messages": [{"role": "user", "content": prompt}],
+            "stream": True,
+        }
+        with httpx.stream("POST", url + "/v1/chat/completions", json=body, timeout=30) as r:
+            for line in r.iter_lines():
+                if '"content"' in line:
+                    break
+            assert emulators._server._conns  # the conversation stream is still being sent
+        assert _emulator_connections_close(emulators, 10)

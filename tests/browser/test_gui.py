@@ -376,20 +376,24 @@ def test_keyboard_focus_is_visible(context: Any, server: Server) -> None:
     assert outline == "solid 3px"
 
 
+def refuse_a_wrong_key(page: Any) -> Any:
+    """Waits for the API-key dialog, gives it a wrong key and waits for the refusal; returns
+    the dialog."""
+    dialog = page.locator("#key-dialog")
+    dialog.wait_for(state="visible")
+    page.fill("#key-input", "wrong")
+    page.click("#key-form button[type=submit]")
+    until(page, "() => document.getElementById('key-error').textContent.includes('not accepted')")
+    return dialog
+
+
 def test_api_key_is_asked_once_and_kept_for_the_session(browser: Any) -> None:
     with offline(), serve(create_app(api_key="s3cret")) as url:
         ctx = browser.new_context()
         try:
             page = ctx.new_page()
             page.goto(url)
-            dialog = page.locator("#key-dialog")
-            dialog.wait_for(state="visible")
-            page.fill("#key-input", "wrong")
-            page.click("#key-form button[type=submit]")
-            until(
-                page,
-                "() => document.getElementById('key-error').textContent.includes('not accepted')",
-            )
+            dialog = refuse_a_wrong_key(page)
             page.fill("#key-input", "s3cret")
             page.click("#key-form button[type=submit]")
             until(page, READY)
@@ -558,3 +562,56 @@ def test_one_key_answers_every_request_refused_at_once(browser: Any) -> None:
             assert not dialog.is_visible()
         finally:
             ctx.close()
+
+
+def test_a_late_refusal_keeps_the_key_being_typed(browser: Any) -> None:
+    # A wrong key is refused at once for /v1/models and late for /v1/providers: the late refusal
+    # arrives while the person types the next key into the open dialog, and must leave the
+    # field (and its message) as they are instead of clearing it under their fingers.
+    app = _slow_path(create_app(api_key="s3cret"), "/v1/providers", 1.0)
+    with offline(), serve(app) as url:
+        ctx = browser.new_context()
+        try:
+            page = ctx.new_page()
+            refused: list[str] = []
+
+            def finished(request: Any) -> None:
+                response = request.response()
+                if response is not None and response.status == 401:
+                    refused.append(request.url)
+
+            page.on("requestfinished", finished)
+            page.goto(url)
+            dialog = refuse_a_wrong_key(page)
+            page.fill("#key-input", "s3cret")
+            # The slow request's refusals: the first without a key, the second with "wrong".
+            deadline = time.monotonic() + 15
+            while sum(u.endswith("/v1/providers") for u in refused) < 2:
+                assert time.monotonic() < deadline, refused
+                page.wait_for_timeout(20)
+            # Its body was read; the page's handler runs in the next tasks.
+            page.evaluate("() => new Promise(r => setTimeout(r, 50))")
+            assert page.input_value("#key-input") == "s3cret"
+            page.click("#key-form button[type=submit]")
+            until(page, READY)
+            assert not dialog.is_visible()
+        finally:
+            ctx.close()
+
+
+def test_every_error_status_has_a_sentence(context: Any, server: Server) -> None:
+    # 429 and 502 are shown end to end above; 504 (a provider past its time) and 401 (a key)
+    # come from the same table.
+    page, seen = open_page(context, server.url)
+    said = page.evaluate(
+        """async () => {
+            const api = await import('/static/api.js');
+            return [504, 401, 418].map((s) => api.explain(s));
+        }"""
+    )
+    assert said == [
+        "The provider did not answer in time.",
+        "The server needs a valid API key.",
+        "The server answered with status 418.",
+    ]
+    assert seen.errors == []

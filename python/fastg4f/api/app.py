@@ -37,6 +37,7 @@ from fastg4f.api.generate import (
     complete_unless_disconnected,
     dumps,
     event_stream,
+    first_unless_disconnected,
     read_body,
     sampling_options,
     settings_of,
@@ -298,7 +299,10 @@ async def chat_completions(request: Request) -> Response | dict[str, Any]:
                 finish_reason=generation.finish_reason,
             ).model_dump()
             return {**answer, "fastg4f": timing.summary(generation.provider_label)}
-        deltas, first = await generation.first()
+        started = await first_unless_disconnected(generation, request)
+        if started is None:
+            return Response(status_code=499)
+        deltas, first = started
         timing.mark_first_text()
     except Exception as exc:  # every failure becomes an OpenAI error object
         return error_response(to_api_error(exc))

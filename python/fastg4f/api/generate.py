@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -35,13 +35,16 @@ __all__ = [
     "complete_unless_disconnected",
     "dumps",
     "event_stream",
+    "first_unless_disconnected",
     "read_body",
     "settings_of",
     "sse",
+    "unless_disconnected",
 ]
 
 
 _Body = TypeVar("_Body", bound=BaseModel)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -228,6 +231,26 @@ async def _until_disconnect(receive: Callable[[], Awaitable[Message]]) -> None:
         pass
 
 
+async def unless_disconnected(work: Coroutine[Any, Any, _T], request: Request) -> _T | None:
+    """``work``'s result, or ``None`` if the client went away first (``work`` is cancelled).
+
+    ``work``'s exception is raised as its own.
+    """
+    task = asyncio.ensure_future(work)
+    gone = asyncio.ensure_future(_until_disconnect(request.receive))
+    try:
+        await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in (task, gone):
+            waiting.cancel()
+        for waiting in (task, gone):
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(waiting, return_exceptions=True)
+    if task.done() and not task.cancelled():
+        return task.result()
+    return None
+
+
 async def complete_unless_disconnected(generation: Generation, request: Request) -> str | None:
     """The whole answer, or ``None`` if the client went away first (the request is cancelled)."""
 
@@ -238,19 +261,15 @@ async def complete_unless_disconnected(generation: Generation, request: Request)
         finally:
             await aclose(deltas)
 
-    answer = asyncio.ensure_future(collect())
-    gone = asyncio.ensure_future(_until_disconnect(request.receive))
-    try:
-        await asyncio.wait({answer, gone}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in (answer, gone):
-            task.cancel()
-        for task in (answer, gone):
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.gather(task, return_exceptions=True)
-    if answer.done() and not answer.cancelled():
-        return answer.result()
-    return None
+    return await unless_disconnected(collect(), request)
+
+
+async def first_unless_disconnected(
+    generation: Generation, request: Request
+) -> tuple[AsyncIterator[str], str | None] | None:
+    """:meth:`Generation.first`, or ``None`` if the client went away before the first text (the
+    provider is closed then: a stream stopped while it waits ends upstream too)."""
+    return await unless_disconnected(generation.first(), request)
 
 
 def sampling_options(body: Any, names: Sequence[str]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from fastg4f.api.generate import (
     aclose,
     complete_unless_disconnected,
     event_stream,
+    first_unless_disconnected,
     read_body,
     sampling_options,
     settings_of,
@@ -166,7 +167,10 @@ async def responses(request: Request) -> Response | dict[str, Any]:
             if await complete_unless_disconnected(generation, request) is None:
                 return Response(status_code=499)
             return envelope.response(envelope.final_status())
-        deltas, first = await generation.first()
+        started = await first_unless_disconnected(generation, request)
+        if started is None:
+            return Response(status_code=499)
+        deltas, first = started
     except APIError:
         raise
     except Exception as exc:
@@ -272,7 +276,10 @@ async def completions(request: Request) -> Response | dict[str, Any]:
                 return Response(status_code=499)
             done = _completion(cid, created, generation, echo + text, generation.finish_reason)
             return {**done, "usage": generation.usage().model_dump()}
-        deltas, first = await generation.first()
+        started = await first_unless_disconnected(generation, request)
+        if started is None:
+            return Response(status_code=499)
+        deltas, first = started
     except APIError:
         raise
     except Exception as exc:

@@ -160,6 +160,7 @@ def run_api(
     log_level: str = "info",
     limits: Limits | None = None,
     allowed_hosts: Sequence[str] | None = None,
+    sock: socket.socket | None = None,
 ) -> None:
     """Serves the app with uvicorn until interrupted (binds ``127.0.0.1`` unless told otherwise).
 
@@ -179,6 +180,9 @@ def run_api(
         limits: Request and connection limits (default :class:`Limits`).
         allowed_hosts: ``Host`` names answered; default the loopback names when ``host`` is a
             loopback address, else any.
+        sock: A listening socket from :func:`bind` to serve on instead of binding
+            ``host:port`` (so a caller can tell the port before the server starts); it is
+            closed when the server stops.
 
     Raises:
         ValueError: ``workers`` or ``port`` out of range.
@@ -197,7 +201,8 @@ def run_api(
         )
     if allowed_hosts is None:
         allowed_hosts = LOOPBACK_HOSTS if loopback else ["*"]
-    sock = bind(host, port)
+    if sock is None:
+        sock = bind(host, port)
     factory = functools.partial(
         create_app,
         api_key=api_key,

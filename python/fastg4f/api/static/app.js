@@ -48,10 +48,16 @@ function storedKey() {
 let keyWaiters = [];
 
 function askKey(message) {
-  ui.keyError.textContent = message ?? "";
-  ui.keyInput.value = "";
-  if (!ui.keyDialog.open) ui.keyDialog.showModal();
-  ui.keyInput.focus();
+  if (!ui.keyDialog.open) {
+    ui.keyError.textContent = message ?? "";
+    ui.keyInput.value = "";
+    ui.keyDialog.showModal();
+    ui.keyInput.focus();
+  } else if (message) {
+    // Another refusal while the dialog is open waits for the same answer: what is being typed
+    // stays as it is.
+    ui.keyError.textContent = message;
+  }
   return new Promise((resolve) => keyWaiters.push(resolve));
 }
 
