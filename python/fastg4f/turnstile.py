@@ -138,6 +138,9 @@ class OrderedMap:
     __hash__ = None  # type: ignore[assignment]
 
 
+_CONTAINERS = (list, dict, OrderedMap)
+
+
 def xor_str(text: str, key: str) -> str:
     """XORs ``text`` with ``key`` code point by code point (the key repeats; empty key = identity).
 
@@ -325,21 +328,28 @@ class _VM:
             return _leaf_size(value), 1
         done: dict[int, tuple[int, int]] = {}  # id -> (written size, height)
         walking: set[int] = set()
-        stack: list[tuple[Any, bool]] = [(value, False)]
+        # (container, its children once walked into): the children are listed once per visit.
+        stack: list[tuple[Any, list[Any] | None]] = [(value, None)]
         visited = 0
         while stack:
-            item, children_done = stack.pop()
+            item, walked = stack.pop()
             key = id(item)
-            children = _children(item)
+            children = _children(item) if walked is None else walked
             visited += 1 + len(children)
             if not visited & 0xFFF:
                 _check_deadline(self.deadline)
-            if children_done:
+            if walked is not None:
                 size, height = 1, 0
                 for child in children:
-                    child_size, child_height = done.get(id(child)) or (_leaf_size(child), 0)
-                    size += child_size
-                    height = max(height, child_height)
+                    if isinstance(child, str):
+                        size += 1 + len(child)
+                    elif isinstance(child, _CONTAINERS):
+                        child_size, child_height = done[id(child)]
+                        size += child_size
+                        if child_height > height:
+                            height = child_height
+                    else:
+                        size += 1
                 walking.discard(key)
                 if height >= self.max_depth:
                     raise TurnstileError(f"a value is nested deeper than {self.max_depth} levels")
@@ -355,12 +365,10 @@ class _VM:
                         f"a value contains itself (nested deeper than {self.max_depth} levels)"
                     )
                 walking.add(key)
-                stack.append((item, True))
-                stack.extend(
-                    (c, False)
-                    for c in children
-                    if isinstance(c, (list, dict, OrderedMap)) and id(c) not in done
-                )
+                stack.append((item, children))
+                for c in children:
+                    if isinstance(c, _CONTAINERS) and id(c) not in done:
+                        stack.append((c, None))
         return done[id(value)][0], visited
 
     def text(self, value: Any) -> str:
