@@ -71,9 +71,13 @@ async def read_body(request: Request, model: type[_Body]) -> _Body:
     return validate(model, parse_json(await request.body()))
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(data: Any) -> str:
-    """Compact JSON with raw UTF-8."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON with raw UTF-8 (one encoder for every call: ``json.dumps`` with options
+    builds a new one each time, which was most of the cost of a streamed chunk's framing)."""
+    return _ENCODER.encode(data)
 
 
 def sse(data: Any, event: str | None = None) -> str:
