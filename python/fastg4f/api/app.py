@@ -38,6 +38,7 @@ from fastg4f.api.generate import (
     dumps,
     event_stream,
     first_unless_disconnected,
+    generation_endpoint,
     read_body,
     sampling_options,
     settings_of,
@@ -269,6 +270,7 @@ def _check_chat(body: ChatCompletionRequest) -> None:
         raise unsupported("modalities", "Only the text modality is supported")
 
 
+@generation_endpoint
 async def chat_completions(request: Request) -> Response | dict[str, Any]:
     """A chat completion (``stream: true``: server-sent ``chat.completion.chunk`` events)."""
     settings = settings_of(request)
@@ -276,36 +278,28 @@ async def chat_completions(request: Request) -> Response | dict[str, Any]:
     _check_chat(body)
     limits = settings.limits
     timing = trace.begin()
-    try:
-        generation = Generation(
-            settings,
-            body.model,
-            render_messages(body.messages, limits.max_messages, limits.max_message_chars),
-            bool(body.stream),
-            provider=body.provider,
-            max_tokens=body.max_completion_tokens or body.max_tokens,
-            stop=body.stop,
-            options=sampling_options(body, _PASSED),
-        )
-        if not body.stream:
-            text = await complete_unless_disconnected(generation, request)
-            if text is None:
-                return Response(status_code=499)
-            answer = ChatCompletion.build(
-                text,
-                model=generation.model_label,
-                provider=generation.provider_label,
-                usage=generation.usage(),
-                finish_reason=generation.finish_reason,
-            ).model_dump()
-            return {**answer, "fastg4f": timing.summary(generation.provider_label)}
-        started = await first_unless_disconnected(generation, request)
-        if started is None:
-            return Response(status_code=499)
-        deltas, first = started
-        timing.mark_first_text()
-    except Exception as exc:  # every failure becomes an OpenAI error object
-        return error_response(to_api_error(exc))
+    generation = Generation(
+        settings,
+        body.model,
+        render_messages(body.messages, limits.max_messages, limits.max_message_chars),
+        bool(body.stream),
+        provider=body.provider,
+        max_tokens=body.max_completion_tokens or body.max_tokens,
+        stop=body.stop,
+        options=sampling_options(body, _PASSED),
+    )
+    if not body.stream:
+        text = await complete_unless_disconnected(generation, request)
+        answer = ChatCompletion.build(
+            text,
+            model=generation.model_label,
+            provider=generation.provider_label,
+            usage=generation.usage(),
+            finish_reason=generation.finish_reason,
+        ).model_dump()
+        return {**answer, "fastg4f": timing.summary(generation.provider_label)}
+    deltas, first = await first_unless_disconnected(generation, request)
+    timing.mark_first_text()
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
     return event_stream(_chat_events(generation, deltas, first, include_usage, timing))
 

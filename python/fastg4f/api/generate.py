@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -12,10 +13,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
-from fastg4f.api.errors import APIError, unsupported
+from fastg4f.api.errors import APIError, error_response, to_api_error, unsupported
 from fastg4f.api.schemas import parse_json, validate
 from fastg4f.client.service import (
     AnswerInfo,
@@ -30,12 +31,14 @@ from fastg4f.providers.types import ProviderType
 from fastg4f.routing import Candidate, IterListProvider, provider_name
 
 __all__ = [
+    "ClientLeft",
     "Generation",
     "Settings",
     "complete_unless_disconnected",
     "dumps",
     "event_stream",
     "first_unless_disconnected",
+    "generation_endpoint",
     "read_body",
     "settings_of",
     "sse",
@@ -68,9 +71,13 @@ async def read_body(request: Request, model: type[_Body]) -> _Body:
     return validate(model, parse_json(await request.body()))
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(data: Any) -> str:
-    """Compact JSON with raw UTF-8."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON with raw UTF-8 (one encoder for every call: ``json.dumps`` with options
+    builds a new one each time, which was most of the cost of a streamed chunk's framing)."""
+    return _ENCODER.encode(data)
 
 
 def sse(data: Any, event: str | None = None) -> str:
@@ -231,10 +238,17 @@ async def _until_disconnect(receive: Callable[[], Awaitable[Message]]) -> None:
         pass
 
 
-async def unless_disconnected(work: Coroutine[Any, Any, _T], request: Request) -> _T | None:
-    """``work``'s result, or ``None`` if the client went away first (``work`` is cancelled).
+class ClientLeft(Exception):
+    """The client went away before its answer began (the upstream request was cancelled)."""
+
+
+async def unless_disconnected(work: Coroutine[Any, Any, _T], request: Request) -> _T:
+    """``work``'s result; if the client goes away first, ``work`` is cancelled.
 
     ``work``'s exception is raised as its own.
+
+    Raises:
+        ClientLeft: The client went away before ``work`` finished.
     """
     task = asyncio.ensure_future(work)
     gone = asyncio.ensure_future(_until_disconnect(request.receive))
@@ -248,11 +262,12 @@ async def unless_disconnected(work: Coroutine[Any, Any, _T], request: Request) -
                 await asyncio.gather(waiting, return_exceptions=True)
     if task.done() and not task.cancelled():
         return task.result()
-    return None
+    raise ClientLeft
 
 
-async def complete_unless_disconnected(generation: Generation, request: Request) -> str | None:
-    """The whole answer, or ``None`` if the client went away first (the request is cancelled)."""
+async def complete_unless_disconnected(generation: Generation, request: Request) -> str:
+    """The whole answer (:class:`ClientLeft` if the client went away first: the request is
+    cancelled)."""
 
     async def collect() -> str:
         deltas = generation.deltas()
@@ -266,10 +281,29 @@ async def complete_unless_disconnected(generation: Generation, request: Request)
 
 async def first_unless_disconnected(
     generation: Generation, request: Request
-) -> tuple[AsyncIterator[str], str | None] | None:
-    """:meth:`Generation.first`, or ``None`` if the client went away before the first text (the
-    provider is closed then: a stream stopped while it waits ends upstream too)."""
+) -> tuple[AsyncIterator[str], str | None]:
+    """:meth:`Generation.first` (:class:`ClientLeft` if the client went away before the first
+    text: the provider is closed then, so a stream stopped while it waits ends upstream too)."""
     return await unless_disconnected(generation.first(), request)
+
+
+_Endpoint = Callable[[Request], Awaitable[Response | dict[str, Any]]]
+
+
+def generation_endpoint(handler: _Endpoint) -> _Endpoint:
+    """``handler`` with its failures answered: 499 (no body) when the client left before the
+    answer began, the OpenAI error object of any other exception."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response | dict[str, Any]:
+        try:
+            return await handler(request)
+        except ClientLeft:
+            return Response(status_code=499)
+        except Exception as exc:  # every failure becomes an OpenAI error object
+            return error_response(to_api_error(exc))
+
+    return endpoint
 
 
 def sampling_options(body: Any, names: Sequence[str]) -> dict[str, Any]:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["LOOPBACK_HOSTS", "Limits"]
+__all__ = ["LISTEN_BACKLOG", "LOOPBACK_HOSTS", "Limits"]
+
+LISTEN_BACKLOG = 2048
+"""Connections the kernel queues before the accept loop takes them (uvicorn's default), for the
+API server and the emulators behind ``fastg4f api --offline`` alike: a burst of concurrent
+requests waits instead of being refused."""
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 """Host names a loopback-bound server answers by default (with any port)."""

@@ -19,13 +19,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fastg4f.api.errors import APIError, error_response, to_api_error, unsupported
+from fastg4f.api.errors import to_api_error, unsupported
 from fastg4f.api.generate import (
     Generation,
     aclose,
     complete_unless_disconnected,
     event_stream,
     first_unless_disconnected,
+    generation_endpoint,
     read_body,
     sampling_options,
     settings_of,
@@ -154,27 +155,17 @@ def _generation(request: Request, body: Any, messages: list[ChatMessage], **kw: 
     )
 
 
+@generation_endpoint
 async def responses(request: Request) -> Response | dict[str, Any]:
     """A Responses API call (text in, text out; ``stream: true`` sends ``response.*`` events)."""
     body = await read_body(request, ResponsesRequest)
     _check_responses(body)
-    try:
-        generation = _generation(
-            request, body, input_messages(body), max_tokens=body.max_output_tokens
-        )
-        envelope = _Envelope(body, generation)
-        if not body.stream:
-            if await complete_unless_disconnected(generation, request) is None:
-                return Response(status_code=499)
-            return envelope.response(envelope.final_status())
-        started = await first_unless_disconnected(generation, request)
-        if started is None:
-            return Response(status_code=499)
-        deltas, first = started
-    except APIError:
-        raise
-    except Exception as exc:
-        return error_response(to_api_error(exc))
+    generation = _generation(request, body, input_messages(body), max_tokens=body.max_output_tokens)
+    envelope = _Envelope(body, generation)
+    if not body.stream:
+        await complete_unless_disconnected(generation, request)
+        return envelope.response(envelope.final_status())
+    deltas, first = await first_unless_disconnected(generation, request)
     return event_stream(_response_events(envelope, deltas, first))
 
 
@@ -256,34 +247,25 @@ def _check_completion(body: CompletionRequest) -> str:
     return prompt
 
 
+@generation_endpoint
 async def completions(request: Request) -> Response | dict[str, Any]:
     """A legacy text completion: ``prompt`` is sent as one user message."""
     body = await read_body(request, CompletionRequest)
     prompt = _check_completion(body)
     cid, created = "cmpl-" + secrets.token_hex(12), int(time.time())
     echo = prompt if body.echo else ""
-    try:
-        generation = _generation(
-            request,
-            body,
-            [ChatMessage(role="user", content=prompt)],
-            max_tokens=body.max_tokens,
-            stop=body.stop,
-        )
-        if not body.stream:
-            text = await complete_unless_disconnected(generation, request)
-            if text is None:
-                return Response(status_code=499)
-            done = _completion(cid, created, generation, echo + text, generation.finish_reason)
-            return {**done, "usage": generation.usage().model_dump()}
-        started = await first_unless_disconnected(generation, request)
-        if started is None:
-            return Response(status_code=499)
-        deltas, first = started
-    except APIError:
-        raise
-    except Exception as exc:
-        return error_response(to_api_error(exc))
+    generation = _generation(
+        request,
+        body,
+        [ChatMessage(role="user", content=prompt)],
+        max_tokens=body.max_tokens,
+        stop=body.stop,
+    )
+    if not body.stream:
+        text = await complete_unless_disconnected(generation, request)
+        done = _completion(cid, created, generation, echo + text, generation.finish_reason)
+        return {**done, "usage": generation.usage().model_dump()}
+    deltas, first = await first_unless_disconnected(generation, request)
 
     async def events() -> AsyncIterator[str]:
         try:

@@ -101,17 +101,22 @@ class _Sampling(_Strict):
     safety_identifier: str | None = None
 
 
-class ChatCompletionRequest(_Sampling):
-    """The body of ``POST /v1/chat/completions`` (OpenAI's fields + ``provider``)."""
+class _Completing(_Sampling):
+    """Fields chat completions and legacy completions share (Responses names them otherwise)."""
 
-    messages: list[ChatMessage] = Field(min_length=1)
     max_tokens: int | None = Field(default=None, ge=1)
-    max_completion_tokens: int | None = Field(default=None, ge=1)
     presence_penalty: float | None = _Penalty
     frequency_penalty: float | None = _Penalty
     seed: int | None = None
     stop: str | list[str] | None = None
     n: int | None = Field(default=None, ge=1)
+
+
+class ChatCompletionRequest(_Completing):
+    """The body of ``POST /v1/chat/completions`` (OpenAI's fields + ``provider``)."""
+
+    messages: list[ChatMessage] = Field(min_length=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
     parallel_tool_calls: bool | None = None
     reasoning_effort: str | None = None
     verbosity: str | None = None
@@ -129,16 +134,10 @@ class ChatCompletionRequest(_Sampling):
     web_search_options: dict[str, Any] | None = None
 
 
-class CompletionRequest(_Sampling):
+class CompletionRequest(_Completing):
     """The body of the legacy ``POST /v1/completions`` (``prompt`` becomes one user message)."""
 
     prompt: str | list[str]
-    max_tokens: int | None = Field(default=None, ge=1)
-    presence_penalty: float | None = _Penalty
-    frequency_penalty: float | None = _Penalty
-    seed: int | None = None
-    stop: str | list[str] | None = None
-    n: int | None = Field(default=None, ge=1)
     best_of: int | None = Field(default=None, ge=1)
     echo: bool | None = None
     suffix: str | None = None

@@ -23,6 +23,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from fastg4f.api.app import LOOPBACK_HOSTS, Limits, create_app
+from fastg4f.api.limits import LISTEN_BACKLOG
 
 __all__ = ["bind", "is_loopback", "run_api", "uvicorn_config"]
 
@@ -138,7 +139,7 @@ def bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host.strip("[]"), port))
-        sock.listen(2048)
+        sock.listen(LISTEN_BACKLOG)
     except OSError as exc:
         sock.close()
         reason = "address already in use" if exc.errno == 98 else (exc.strerror or str(exc))

@@ -15,13 +15,10 @@ from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from fastg4f.api.limits import LISTEN_BACKLOG
+
 MAX_BODY_BYTES = 1_000_000
 """Largest request body an emulator reads; larger bodies get 413."""
-
-LISTEN_BACKLOG = 2048
-"""Connections the kernel queues before the accept loop takes them (as uvicorn's default, so
-the emulators behind ``fastg4f api --offline`` hold what the server holds: a burst of
-concurrent requests waits instead of being refused)."""
 
 
 class ConnectionDropped(Exception):
