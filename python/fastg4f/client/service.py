@@ -26,7 +26,6 @@ from fastg4f.providers.types import BaseProvider, BaseRetryProvider, ProviderTyp
 from fastg4f.routing import (
     Candidate,
     IterListProvider,
-    is_output,
     is_working,
     open_stream,
     provider_name,
@@ -253,11 +252,12 @@ async def stream_text(
     async with aclosing(gen):  # type: ignore[type-var]
         started = False
         async for chunk in gen:
-            if not is_output(chunk) or (info is not None and info.note(chunk)):
+            if isinstance(chunk, str):
+                text = chunk
+            elif (info is not None and info.note(chunk)) or not is_content(chunk):
                 continue
-            if not is_content(chunk):
-                continue
-            text = chunk if isinstance(chunk, str) else str(chunk)
+            else:
+                text = str(chunk)
             if not text:
                 continue
             if not started:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping
+from contextlib import contextmanager
 from types import ModuleType, TracebackType
 from typing import Any, Literal
 
@@ -140,9 +141,16 @@ class _SessionBase:
             stream,
         )
 
-    def _named(self, exc: FastG4FError) -> FastG4FError | None:
-        """``exc`` with the session's :attr:`name` in front of its message (``None``: no name)."""
-        return type(exc)(f"{self.name}: {exc}") if self.name else None
+    @contextmanager
+    def _naming_errors(self) -> Iterator[None]:
+        """Puts the session's :attr:`name` in front of the message of a fastg4f error raised
+        inside (as is without a name)."""
+        try:
+            yield
+        except FastG4FError as exc:
+            if not self.name:
+                raise
+            raise type(exc)(f"{self.name}: {exc}") from exc.__cause__
 
 
 class Session(_SessionBase):
@@ -223,13 +231,8 @@ class Session(_SessionBase):
         spec = self._spec(
             method, url, params, data, json, headers, cookies, timeout, allow_redirects, stream
         )
-        try:
+        with self._naming_errors():
             response: Response = self._transport.send(spec)
-        except FastG4FError as exc:
-            named = self._named(exc)
-            if named is None:
-                raise
-            raise named from exc.__cause__
         return response
 
     def get(self, url: str, **kwargs: Any) -> Response:
@@ -332,13 +335,8 @@ class StreamSession(_SessionBase):
             spec = self._spec(
                 method, url, params, data, json, headers, cookies, timeout, allow_redirects, stream
             )
-            try:
+            with self._naming_errors():
                 response: StreamResponse = await self._transport.send(spec)
-            except FastG4FError as exc:
-                named = self._named(exc)
-                if named is None:
-                    raise
-                raise named from exc.__cause__
             return response
 
         return _PendingResponse(send)
